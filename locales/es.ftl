@@ -1,0 +1,120 @@
+# logoff — English messages (the reference catalog; es.ftl and zh-CN.ftl carry the same ids).
+
+usage =
+    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
+           logoff /user:<username> /server:<servername>[,<servername>...] [/v]
+           logoff /?
+help =
+    Logs a user off a session on a session host and deletes the session: every
+    process of the session ends and the session is removed from the host.
+
+    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
+           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+
+      <sessionname>        Name of the session: its terminal (pts/3, tty2), its X
+                           display (:10), or "console". It must be active.
+      <sessionID>          logind ID of the session (12, c3).
+                           With neither, your current session is logged off.
+      /server:<servername> Session host that holds the session (default: this
+                           one), reached with ssh and systemd-stdio-bridge. Any
+                           ssh destination: alias, user@host, host:port.
+                           Several: /server:a,b,c or /server:@<file> (one host
+                           per line, # comments).
+      /user:<username>     Every session of this user (a fleet logoff).
+      /v                   Display what is being done.
+      /force               Also log off a console (physical seat) session.
+      /timeout:<seconds>   How long to wait for the session to end before its
+                           processes are killed with SIGKILL (default 10).
+      /connect-timeout:<s> How long to wait for a host to answer (default 10).
+      /parallel:<n>        Hosts handled at once (default 16).
+      /?                   Display this help.
+
+    Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
+    in any letter case; -- ends the switches. --version prints the version.
+
+    Logging off other users' sessions needs permission from logind (root, or
+    polkit's org.freedesktop.login1.manage). Warn users first: unsaved work in
+    the session is lost.
+
+    Exit status:
+      0  every target session is gone          5  console session refused
+      1  internal error                        6  processes left after SIGKILL
+      2  invalid parameters                    7  host, bus or logind unreachable
+      3  no such session, ambiguous name,      8  several hosts: some failed
+         not active, or no current session
+      4  access denied
+version = logoff { $version }
+
+# Bad command lines. The usage text follows them.
+err-invalid = Invalid parameter(s): { $detail }
+err-unknown-switch = unknown switch '{ $switch }'
+err-too-many-sessions = more than one session given ('{ $first }' and '{ $second }')
+err-missing-value = '{ $option }' needs a value
+err-empty-value = '{ $option }' has an empty value
+err-unexpected-value = '{ $option }' takes no value
+err-invalid-value = '{ $value }' is not a valid value for '{ $option }'
+err-duplicate = '{ $option }' is given more than once
+err-session-and-user = a session and /user can't be used together
+err-server-needs-target = /server needs a session ID, a session name or /user (there is no current session on another host)
+err-not-unicode = an argument is not valid text: '{ $arg }'
+err-bad-host-dash = host name '{ $host }' is refused: it starts with '-' and would be read as an ssh option
+err-bad-host-space = host name '{ $host }' is refused: it contains whitespace or control characters
+err-bad-host-empty = host name '{ $host }' is refused: it names no host
+err-bad-host-port = host name '{ $host }' is refused: the port is not a number from 1 to 65535
+err-host-file = cannot read the host list '{ $path }': { $reason }
+err-host-file-empty = the host list '{ $path }' names no host
+
+# Sessions.
+err-not-found = no session '{ $session }' on { $host }
+err-ambiguous = session name '{ $name }' is ambiguous on { $host }; it could be any of:
+err-not-active = session '{ $name }' on { $host } is not active (session { $id } of { $user } is { $state })
+err-no-current-session = this process is not in a login session; give a session ID or name
+err-access-denied = access denied: session { $id } on { $host } belongs to { $user }
+err-console = can't log off a user from the console session (session { $id } of { $user } on { $host }); use /force to override
+err-timed-out = session { $id } of { $user } on { $host } was not removed, even after SIGKILL; processes left:
+candidate-header = ID        USER        NAME        STATE
+process-line = { $pid } { $cmd }
+
+# Hosts and buses.
+err-no-bus = cannot connect to the system bus on { $host }: { $reason }
+err-no-logind = systemd-logind is not running on { $host } (nobody owns org.freedesktop.login1 on its system bus)
+err-unreachable = cannot reach { $host }: { $reason }
+err-auth = authentication to { $host } failed: { $reason }
+err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
+err-connect-timeout = { $host } did not answer within { $secs } s
+err-no-ssh = cannot run ssh: { $reason }
+err-bus = unexpected D-Bus error from { $host }: { $reason }
+err-some-hosts-failed = { $failed } of { $total } hosts failed
+
+# /v
+v-connecting = Connecting to { $host } (ssh, systemd-stdio-bridge)...
+v-connected = Connected to { $host } in { $ms } ms
+v-resolved-id = Session { $id } of { $user } on { $host } (given by ID{ $name })
+v-resolved-name = Session { $id } of { $user } on { $host } (found by name '{ $name }')
+v-resolved-current = Session { $id } of { $user } on { $host } (your current session)
+v-resolved-user = Session { $id } of { $user } on { $host } (every session of { $user })
+v-no-sessions = { $user } has no session on { $host }
+v-requesting = Logging off session { $id } on { $host } (TerminateSession)
+v-already-gone = Session { $id } on { $host } had already ended
+v-waiting = Waiting up to { $secs } s for { $count ->
+        [one] the session
+       *[other] { $count } sessions
+    } on { $host } to end
+v-escalating = Session { $id } on { $host } still has { $count ->
+        [one] one process
+       *[other] { $count } processes
+    } after the timeout: killing them (SIGKILL)
+v-ended = Session { $id } of { $user } on { $host } has been logged off ({ $ms } ms)
+
+# Several hosts.
+host-ok = { $host }: { $count ->
+        [0] no session to end
+        [one] 1 session ended
+       *[other] { $count } sessions ended
+    } ({ $secs } s)
+host-failed = { $host }: FAILED: { $reason } ({ $secs } s)
+summary = { $ok } of { $total } hosts done, { $sessions ->
+        [one] 1 session
+       *[other] { $sessions } sessions
+    } ended in { $secs } s
+progress = { $done }/{ $total } hosts finished

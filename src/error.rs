@@ -1,0 +1,174 @@
+//! Every way `logoff` can fail, as a typed value that carries its exit code and the Fluent
+//! message that explains it. Only `main` turns these into text.
+
+use crate::cli::ParseError;
+use crate::session::{Proc, Session};
+
+/// Documented exit codes (see `logoff /?` and the man page).
+pub mod exit {
+    /// Every target session is gone from its host.
+    pub const OK: u8 = 0;
+    /// Something unexpected: a D-Bus protocol error, an I/O error on our side.
+    pub const INTERNAL: u8 = 1;
+    /// Bad arguments: unknown switch, two sessions, empty or unsafe `/server:`, ...
+    pub const USAGE: u8 = 2;
+    /// No such session, the name is ambiguous or not active, or there is no current session.
+    pub const NOT_FOUND: u8 = 3;
+    /// logind (polkit) refused: the session belongs to someone else.
+    pub const ACCESS_DENIED: u8 = 4;
+    /// The target is a console session and `/force` was not given.
+    pub const CONSOLE: u8 = 5;
+    /// The session was still there, with processes, after the timeout and `SIGKILL`.
+    pub const TIMED_OUT: u8 = 6;
+    /// The host or its bus could not be reached: ssh failed, no bridge, no bus, no logind.
+    pub const UNREACHABLE: u8 = 7;
+    /// Several hosts: at least one failed (each host's own reason is on its line).
+    pub const SOME_HOSTS_FAILED: u8 = 8;
+}
+
+/// Why a `/server:` name is refused before anything runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadHost {
+    /// It would be read by ssh as an option (`-oProxyCommand=...`).
+    LeadingDash,
+    /// Whitespace or control characters: never a host name, often an injection attempt.
+    Whitespace,
+    /// Nothing left once the user and port are taken off.
+    Empty,
+    /// `host:port` with a port that is not 1..65535.
+    BadPort,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(#[from] ParseError),
+    #[error("bad host name {host:?}: {why:?}")]
+    BadHost { host: String, why: BadHost },
+    #[error("cannot read host list {path}: {reason}")]
+    HostFile { path: String, reason: String },
+    #[error("host list {path} names no host")]
+    HostFileEmpty { path: String },
+    #[error("no session {session:?} on {host}")]
+    NotFound { session: String, host: String },
+    #[error("session name {name:?} is ambiguous on {host}")]
+    Ambiguous {
+        name: String,
+        host: String,
+        candidates: Vec<Session>,
+    },
+    #[error("session {name:?} on {host} is not active")]
+    NotActive {
+        name: String,
+        host: String,
+        session: Box<Session>,
+    },
+    #[error("not running in a logind session")]
+    NoCurrentSession,
+    #[error("access denied to session {} of {} on {host}", session.id, session.user)]
+    AccessDenied {
+        session: Box<Session>,
+        host: String,
+        reason: String,
+    },
+    #[error("session {} on {host} is a console session", session.id)]
+    Console { session: Box<Session>, host: String },
+    #[error("session {} on {host} still has processes", session.id)]
+    TimedOut {
+        session: Box<Session>,
+        host: String,
+        left: Vec<Proc>,
+    },
+    #[error("no system bus on {host}: {reason}")]
+    NoBus { host: String, reason: String },
+    #[error("logind is not running on {host}")]
+    NoLogind { host: String },
+    #[error("cannot reach {host}: {reason}")]
+    Unreachable { host: String, reason: String },
+    #[error("authentication to {host} failed: {reason}")]
+    AuthFailed { host: String, reason: String },
+    #[error("no systemd-stdio-bridge on {host}")]
+    NoBridge { host: String, reason: String },
+    #[error("{host} did not answer within {secs} s")]
+    ConnectTimeout { host: String, secs: f64 },
+    #[error("cannot start ssh: {reason}")]
+    NoSsh { reason: String },
+    #[error("D-Bus error from {host}: {reason}")]
+    Bus { host: String, reason: String },
+    #[error("several hosts failed")]
+    SomeHostsFailed,
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        use Error::*;
+        match self {
+            Usage(_) | BadHost { .. } | HostFile { .. } | HostFileEmpty { .. } => exit::USAGE,
+            NotFound { .. } | Ambiguous { .. } | NotActive { .. } | NoCurrentSession => {
+                exit::NOT_FOUND
+            }
+            AccessDenied { .. } => exit::ACCESS_DENIED,
+            Console { .. } => exit::CONSOLE,
+            TimedOut { .. } => exit::TIMED_OUT,
+            NoBus { .. }
+            | NoLogind { .. }
+            | Unreachable { .. }
+            | AuthFailed { .. }
+            | NoBridge { .. }
+            | ConnectTimeout { .. }
+            | NoSsh { .. } => exit::UNREACHABLE,
+            Bus { .. } => exit::INTERNAL,
+            SomeHostsFailed => exit::SOME_HOSTS_FAILED,
+        }
+    }
+
+    /// Whether the usage text should follow the message (bad command lines only).
+    pub fn wants_usage(&self) -> bool {
+        matches!(self, Error::Usage(_) | Error::BadHost { .. })
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_distinct_per_class() {
+        let codes = [
+            exit::OK,
+            exit::INTERNAL,
+            exit::USAGE,
+            exit::NOT_FOUND,
+            exit::ACCESS_DENIED,
+            exit::CONSOLE,
+            exit::TIMED_OUT,
+            exit::UNREACHABLE,
+            exit::SOME_HOSTS_FAILED,
+        ];
+        let mut sorted = codes.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), codes.len());
+    }
+
+    #[test]
+    fn errors_map_to_their_codes() {
+        assert_eq!(Error::NoCurrentSession.exit_code(), exit::NOT_FOUND);
+        assert_eq!(
+            Error::Usage(ParseError::SessionAndUser).exit_code(),
+            exit::USAGE
+        );
+        let e = Error::NoLogind { host: "h".into() };
+        assert_eq!(e.exit_code(), exit::UNREACHABLE);
+        assert!(
+            Error::BadHost {
+                host: "-x".into(),
+                why: BadHost::LeadingDash
+            }
+            .wants_usage()
+        );
+        assert!(!e.wants_usage());
+    }
+}

@@ -1,0 +1,177 @@
+//! Localized messages: Fluent catalogs embedded in the binary, one per language, chosen from
+//! `LC_ALL` / `LC_MESSAGES` / `LANG` like any POSIX program, with English as the fallback for a
+//! language we lack and for a message a catalog lacks.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// (language tag, catalog). English first: it is the fallback.
+pub const CATALOGS: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.ftl")),
+    ("es", include_str!("../locales/es.ftl")),
+    ("zh-CN", include_str!("../locales/zh-CN.ftl")),
+];
+
+pub struct Localizer {
+    primary: Option<FluentBundle<FluentResource>>,
+    english: FluentBundle<FluentResource>,
+}
+
+fn bundle(tag: &str, source: &str) -> FluentBundle<FluentResource> {
+    let lang: LanguageIdentifier = tag.parse().unwrap_or_default();
+    let mut b = FluentBundle::new_concurrent(vec![lang]);
+    // No Unicode isolation marks: the output is a terminal or a log, not a bidi text widget.
+    b.set_use_isolating(false);
+    // The catalogs are ours and tested (tests/i18n.rs); a broken entry only loses that entry.
+    let res = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(res, _)| res);
+    let _ = b.add_resource(res);
+    b
+}
+
+/// The catalog tag for a POSIX locale value such as `es_ES.UTF-8`, `zh_CN`, `C`.
+pub fn catalog_for(locale: &str) -> Option<&'static str> {
+    let base = locale.split(['.', '@']).next().unwrap_or("");
+    let mut parts = base.split(['_', '-']);
+    let lang = parts.next().unwrap_or("").to_ascii_lowercase();
+    let region = parts.next().unwrap_or("").to_ascii_uppercase();
+    match (lang.as_str(), region.as_str()) {
+        ("es", _) => Some("es"),
+        // Simplified Chinese: mainland China, Singapore, or no region given.
+        ("zh", "CN" | "SG" | "") => Some("zh-CN"),
+        ("en", _) => Some("en"),
+        _ => None,
+    }
+}
+
+/// The locale value in force: the first non-empty of LC_ALL, LC_MESSAGES, LANG.
+pub fn locale_from_env(get: impl Fn(&str) -> Option<String>) -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| get(v))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
+}
+
+impl Localizer {
+    pub fn from_env() -> Self {
+        Self::for_locale(&locale_from_env(|v| std::env::var(v).ok()))
+    }
+
+    pub fn for_locale(locale: &str) -> Self {
+        let english = bundle("en", CATALOGS[0].1);
+        let primary = catalog_for(locale)
+            .filter(|tag| *tag != "en")
+            .and_then(|tag| CATALOGS.iter().find(|(t, _)| *t == tag))
+            .map(|(tag, src)| bundle(tag, src));
+        Localizer { primary, english }
+    }
+
+    /// The message `id` with `args`, in the chosen language, else English, else the id itself.
+    pub fn tr(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        let mut fargs = FluentArgs::new();
+        for (k, v) in args {
+            match v {
+                Arg::S(s) => fargs.set(*k, FluentValue::from(s.as_str())),
+                Arg::N(n) => fargs.set(*k, FluentValue::from(*n)),
+            }
+        }
+        for b in self.primary.iter().chain(std::iter::once(&self.english)) {
+            if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
+                let mut errors = vec![];
+                return b
+                    .format_pattern(pattern, Some(&fargs), &mut errors)
+                    .into_owned();
+            }
+        }
+        id.to_owned()
+    }
+}
+
+/// A message argument: text or a number (numbers pick plural forms).
+#[derive(Debug, Clone)]
+pub enum Arg {
+    S(String),
+    N(f64),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::S(s.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::S(s)
+    }
+}
+impl From<&String> for Arg {
+    fn from(s: &String) -> Self {
+        Arg::S(s.clone())
+    }
+}
+impl From<usize> for Arg {
+    fn from(n: usize) -> Self {
+        Arg::N(n as f64)
+    }
+}
+impl From<u32> for Arg {
+    fn from(n: u32) -> Self {
+        Arg::N(f64::from(n))
+    }
+}
+impl From<f64> for Arg {
+    fn from(n: f64) -> Self {
+        Arg::N(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_names() {
+        assert_eq!(catalog_for("es_ES.UTF-8"), Some("es"));
+        assert_eq!(catalog_for("es_MX"), Some("es"));
+        assert_eq!(catalog_for("zh_CN.UTF-8"), Some("zh-CN"));
+        assert_eq!(catalog_for("zh_TW.UTF-8"), None);
+        assert_eq!(catalog_for("C.UTF-8"), None);
+        assert_eq!(catalog_for("POSIX"), None);
+        assert_eq!(catalog_for(""), None);
+        assert_eq!(catalog_for("en_US.UTF-8"), Some("en"));
+        assert_eq!(catalog_for("de_DE.UTF-8"), None);
+    }
+
+    #[test]
+    fn env_precedence() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            locale_from_env(env(&[("LANG", "es_ES"), ("LC_ALL", "zh_CN")])),
+            "zh_CN"
+        );
+        assert_eq!(
+            locale_from_env(env(&[("LANG", "es_ES"), ("LC_ALL", "")])),
+            "es_ES"
+        );
+        assert_eq!(
+            locale_from_env(env(&[("LANG", "es_ES"), ("LC_MESSAGES", "C")])),
+            "C"
+        );
+        assert_eq!(locale_from_env(env(&[])), "");
+    }
+
+    #[test]
+    fn falls_back_to_english_then_id() {
+        let l = Localizer::for_locale("de_DE.UTF-8");
+        assert!(l.tr("usage", &[]).contains("logoff"));
+        assert_eq!(l.tr("no-such-message-id", &[]), "no-such-message-id");
+    }
+}

@@ -1,0 +1,217 @@
+//! What a session is to `logoff`, and how a command-line argument picks one.
+//!
+//! Resolution is pure (a list of sessions in, a choice or an error out) so that every rule of the
+//! original — IDs, names, `console`, "must be active", "ambiguous lists the candidates" — is unit
+//! tested without a bus.
+
+/// One logind session, with the properties `logoff` shows and decides on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub uid: u32,
+    pub user: String,
+    pub seat: String,
+    pub tty: String,
+    pub display: String,
+    pub remote_host: String,
+    pub service: String,
+    pub class: String,
+    pub state: String,
+    pub active: bool,
+    pub vtnr: u32,
+    pub leader: u32,
+    pub scope: String,
+}
+
+impl Session {
+    /// The human name of the session: its terminal, else its X display, else nothing.
+    pub fn name(&self) -> &str {
+        if !self.tty.is_empty() {
+            &self.tty
+        } else {
+            &self.display
+        }
+    }
+
+    /// Sessions on a physical seat: the Windows "console session", which is refused by default.
+    pub fn is_console(&self) -> bool {
+        !self.seat.is_empty()
+    }
+
+    /// The foreground session of seat0: what the name `console` means.
+    pub fn is_seat0_foreground(&self) -> bool {
+        self.seat == "seat0" && self.active
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.state == "closing"
+    }
+}
+
+/// A process still alive in a session (what a failed logoff reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proc {
+    pub pid: u32,
+    pub cmd: String,
+}
+
+/// What the command line asked for on one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// No argument: the caller's own session.
+    Current,
+    /// A session ID or name.
+    Session(String),
+    /// Every session of this user (name or numeric UID).
+    User(String),
+}
+
+/// Why an argument picked no single session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    NotFound,
+    Ambiguous(Vec<Session>),
+    NotActive(Box<Session>),
+}
+
+/// The session an ID or name denotes. IDs win over names; a name must match exactly one session
+/// that is not closing (never guess between several).
+pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
+    if let Some(s) = sessions.iter().find(|s| s.id == arg) {
+        return Ok(s.clone());
+    }
+    let name = arg.strip_prefix("/dev/").unwrap_or(arg);
+    let matches: Vec<&Session> = if name.eq_ignore_ascii_case("console") {
+        sessions
+            .iter()
+            .filter(|s| s.is_seat0_foreground())
+            .collect()
+    } else {
+        sessions
+            .iter()
+            .filter(|s| !name.is_empty() && (s.tty == name || s.display == name))
+            .collect()
+    };
+    let live: Vec<&Session> = matches
+        .iter()
+        .copied()
+        .filter(|s| !s.is_closing())
+        .collect();
+    match (live.as_slice(), matches.first()) {
+        ([one], _) => Ok((*one).clone()),
+        ([], None) => Err(Unresolved::NotFound),
+        ([], Some(closing)) => Err(Unresolved::NotActive(Box::new((*closing).clone()))),
+        (many, _) => Err(Unresolved::Ambiguous(
+            many.iter().map(|s| (*s).clone()).collect(),
+        )),
+    }
+}
+
+/// Every session of a user, given as a name or a numeric UID.
+pub fn of_user(sessions: &[Session], user: &str) -> Vec<Session> {
+    let uid: Option<u32> = user.parse().ok();
+    sessions
+        .iter()
+        .filter(|s| s.user == user || Some(s.uid) == uid)
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(id: &str, user: &str, tty: &str, display: &str, seat: &str, state: &str) -> Session {
+        Session {
+            id: id.into(),
+            uid: 1000,
+            user: user.into(),
+            tty: tty.into(),
+            display: display.into(),
+            seat: seat.into(),
+            state: state.into(),
+            active: state == "active",
+            ..Default::default()
+        }
+    }
+
+    fn lab() -> Vec<Session> {
+        vec![
+            s("3", "alice", "pts/0", "", "", "active"),
+            s("4", "bob", "pts/1", "", "", "active"),
+            s("c1", "alice", "", "", "", "online"),
+            s("7", "carol", "tty1", "", "seat0", "active"),
+            s("8", "dave", "", ":10", "", "active"),
+            s("9", "erin", "pts/5", "", "", "closing"),
+        ]
+    }
+
+    #[test]
+    fn id_wins() {
+        assert_eq!(resolve(&lab(), "4").unwrap().user, "bob");
+        assert_eq!(resolve(&lab(), "c1").unwrap().user, "alice");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(resolve(&lab(), "pts/1").unwrap().id, "4");
+        assert_eq!(resolve(&lab(), "/dev/pts/0").unwrap().id, "3");
+        assert_eq!(resolve(&lab(), ":10").unwrap().id, "8");
+        assert_eq!(resolve(&lab(), "tty1").unwrap().id, "7");
+        assert_eq!(resolve(&lab(), "console").unwrap().id, "7");
+        assert_eq!(resolve(&lab(), "CONSOLE").unwrap().id, "7");
+    }
+
+    #[test]
+    fn not_found() {
+        assert_eq!(resolve(&lab(), "42"), Err(Unresolved::NotFound));
+        assert_eq!(resolve(&lab(), "pts/9"), Err(Unresolved::NotFound));
+        assert_eq!(resolve(&lab(), ""), Err(Unresolved::NotFound));
+        let no_console: Vec<_> = lab().into_iter().filter(|s| s.seat.is_empty()).collect();
+        assert_eq!(resolve(&no_console, "console"), Err(Unresolved::NotFound));
+    }
+
+    #[test]
+    fn closing_is_not_active() {
+        match resolve(&lab(), "pts/5") {
+            Err(Unresolved::NotActive(s)) => assert_eq!(s.id, "9"),
+            other => panic!("{other:?}"),
+        }
+        // By ID a closing session is still that session: ending it again is legitimate.
+        assert_eq!(resolve(&lab(), "9").unwrap().id, "9");
+    }
+
+    #[test]
+    fn ambiguous_lists_candidates() {
+        let mut l = lab();
+        l.push(s("10", "frank", "", ":10", "", "online"));
+        match resolve(&l, ":10") {
+            Err(Unresolved::Ambiguous(c)) => {
+                let ids: Vec<_> = c.iter().map(|s| s.id.as_str()).collect();
+                assert_eq!(ids, ["8", "10"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A closing duplicate does not make a name ambiguous.
+        let mut l = lab();
+        l.push(s("11", "gina", "", ":10", "", "closing"));
+        assert_eq!(resolve(&l, ":10").unwrap().id, "8");
+    }
+
+    #[test]
+    fn users() {
+        let ids: Vec<_> = of_user(&lab(), "alice").into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["3", "c1"]);
+        assert_eq!(of_user(&lab(), "1000").len(), lab().len());
+        assert!(of_user(&lab(), "nobody").is_empty());
+    }
+
+    #[test]
+    fn console_rules() {
+        let l = lab();
+        assert!(l[3].is_console());
+        assert!(!l[0].is_console());
+        assert_eq!(l[4].name(), ":10");
+        assert_eq!(l[0].name(), "pts/0");
+    }
+}

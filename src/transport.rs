@@ -1,0 +1,429 @@
+//! The one connect step: the local system bus, or a remote host's system bus through
+//! `ssh -xT -- HOST systemd-stdio-bridge` (what `loginctl -H` does). Everything after it is the
+//! same code for every transport.
+//!
+//! ssh gets one end of a socketpair as its stdin and stdout and zbus the other, so the D-Bus
+//! connection is an ordinary Unix stream. ssh's stderr is kept to explain a failure in ssh's own
+//! words. The host string never becomes an ssh option: it is checked here and passed after `--`.
+
+use std::io::{IsTerminal, Read};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zbus::Connection;
+
+use crate::error::{BadHost, Error, Result};
+
+/// Where the session host is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Local,
+    /// A destination as ssh takes it (alias, `user@host`), with an optional port.
+    Ssh {
+        dest: String,
+        port: Option<u16>,
+        label: String,
+    },
+}
+
+impl Target {
+    /// The name used in messages and logs.
+    pub fn label(&self) -> String {
+        match self {
+            Target::Local => local_hostname(),
+            Target::Ssh { label, .. } => label.clone(),
+        }
+    }
+}
+
+pub fn local_hostname() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Checks a `/server:` name and splits off a `:port` (as `loginctl -H host:port` accepts).
+/// Refused before anything runs: a leading `-` (ssh would read an option), whitespace or control
+/// characters (never part of a host name, often an injection attempt), an empty host, a bad port.
+pub fn parse_host(raw: &str) -> Result<Target> {
+    let bad = |why| Error::BadHost {
+        host: raw.to_owned(),
+        why,
+    };
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(BadHost::Whitespace));
+    }
+    if raw.starts_with('-') {
+        return Err(bad(BadHost::LeadingDash));
+    }
+    // `[v6addr]:port`, `host:port`; a bare IPv6 address (several colons) has no port.
+    let (dest, port) = if let Some(rest) = raw.strip_prefix('[').or_else(|| {
+        raw.split_once("@[").map(|(_, r)| r) // user@[v6]:port
+    }) {
+        let (addr, after) = rest.split_once(']').ok_or_else(|| bad(BadHost::Empty))?;
+        let user = raw
+            .split_once("@[")
+            .map(|(u, _)| format!("{u}@"))
+            .unwrap_or_default();
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(bad(BadHost::BadPort)),
+        };
+        (format!("{user}{addr}"), port)
+    } else if raw.matches(':').count() == 1 {
+        let (h, p) = raw.split_once(':').unwrap_or((raw, ""));
+        (h.to_owned(), Some(p))
+    } else {
+        (raw.to_owned(), None)
+    };
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => return Err(bad(BadHost::BadPort)),
+        },
+    };
+    let host_part = dest.rsplit_once('@').map_or(dest.as_str(), |(_, h)| h);
+    if host_part.is_empty() || dest.ends_with('@') {
+        return Err(bad(BadHost::Empty));
+    }
+    if host_part.starts_with('-') {
+        return Err(bad(BadHost::LeadingDash));
+    }
+    Ok(Target::Ssh {
+        dest,
+        port,
+        label: raw.to_owned(),
+    })
+}
+
+/// A live connection to one host's system bus.
+pub struct Bus {
+    pub conn: Connection,
+    pub host: String,
+    pub remote: bool,
+    ssh: Option<SshProcess>,
+}
+
+impl Bus {
+    /// Reason ssh gave, if the connection broke under us.
+    pub fn ssh_reason(&self) -> Option<String> {
+        self.ssh.as_ref().map(|s| s.reason())
+    }
+
+    /// Ends the connection (and ssh) now.
+    pub async fn close(mut self) {
+        let _ = self.conn.clone().close().await;
+        if let Some(mut s) = self.ssh.take() {
+            s.finish();
+        }
+    }
+}
+
+/// The ssh child and what it printed on stderr.
+struct SshProcess {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SshProcess {
+    fn reason(&self) -> String {
+        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        last_line(&text)
+    }
+
+    fn finish(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+
+    /// Waits briefly for ssh to exit by itself (after a failed handshake), then reads why.
+    fn exit_reason(&mut self) -> (Option<i32>, String) {
+        let until = Instant::now() + Duration::from_secs(2);
+        let mut code = None;
+        while Instant::now() < until {
+            match self.child.try_wait() {
+                Ok(Some(st)) => {
+                    code = st.code();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(_) => break,
+            }
+        }
+        self.finish();
+        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        (code, text)
+    }
+}
+
+impl Drop for SshProcess {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn last_line(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim())
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The ssh program: `$LOGOFF_SSH` if set (as `$SYSTEMD_SSH` is for loginctl), else `ssh`.
+fn ssh_program() -> String {
+    std::env::var("LOGOFF_SSH")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "ssh".into())
+}
+
+/// Connects to `target`'s system bus within `timeout`.
+pub async fn connect(target: &Target, timeout: Duration) -> Result<Bus> {
+    match target {
+        Target::Local => connect_local().await,
+        Target::Ssh { dest, port, label } => connect_ssh(dest, *port, label, timeout).await,
+    }
+}
+
+async fn connect_local() -> Result<Bus> {
+    let host = local_hostname();
+    let conn = zbus::connection::Builder::system()
+        .build()
+        .await
+        .map_err(|e| Error::NoBus {
+            host: host.clone(),
+            reason: zbus_reason(&e),
+        })?;
+    Ok(Bus {
+        conn,
+        host,
+        remote: false,
+        ssh: None,
+    })
+}
+
+/// The text of a zbus error without its Rust type decoration.
+pub fn zbus_reason(e: &zbus::Error) -> String {
+    match e {
+        zbus::Error::InputOutput(io) => io.to_string(),
+        zbus::Error::MethodError(_, Some(msg), _) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Duration) -> Result<Bus> {
+    let (ours, theirs) = UnixStream::pair().map_err(|e| Error::NoSsh {
+        reason: e.to_string(),
+    })?;
+    let theirs_out = theirs.try_clone().map_err(|e| Error::NoSsh {
+        reason: e.to_string(),
+    })?;
+    let secs = timeout.as_secs().max(1);
+    let mut cmd = Command::new(ssh_program());
+    cmd.arg("-xT")
+        .arg("-o")
+        .arg(format!("ConnectTimeout={secs}"));
+    // Never prompt when nobody can answer.
+    if !std::io::stdin().is_terminal() {
+        cmd.arg("-o").arg("BatchMode=yes");
+    }
+    if let Some(p) = port {
+        cmd.arg("-p").arg(p.to_string());
+    }
+    cmd.arg("--").arg(dest).arg("systemd-stdio-bridge");
+    cmd.stdin(Stdio::from(OwnedFd::from(theirs)))
+        .stdout(Stdio::from(OwnedFd::from(theirs_out)))
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| Error::NoSsh {
+        reason: format!("{}: {e}", ssh_program()),
+    })?;
+    // The Command still holds ssh's end of the socketpair: drop it, or ssh's exit never reads
+    // as end-of-file on ours.
+    drop(cmd);
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let reader = child.stderr.take().map(|mut pipe| {
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        })
+    });
+    let mut ssh = SshProcess {
+        child,
+        stderr,
+        reader,
+    };
+
+    let build = zbus::connection::Builder::unix_stream(ours)
+        .method_timeout(Duration::from_secs(60))
+        .build();
+    let rt = zruntime::SharedRuntime::current().map_err(|e| Error::NoSsh {
+        reason: e.to_string(),
+    })?;
+    match rt.timeout(timeout, build).await {
+        Ok(Ok(conn)) => Ok(Bus {
+            conn,
+            host: label.to_owned(),
+            remote: true,
+            ssh: Some(ssh),
+        }),
+        Ok(Err(_)) => {
+            let (code, text) = ssh.exit_reason();
+            Err(classify_ssh_failure(label, code, &text))
+        }
+        Err(_) => {
+            ssh.finish();
+            Err(Error::ConnectTimeout {
+                host: label.to_owned(),
+                secs: timeout.as_secs_f64(),
+            })
+        }
+    }
+}
+
+/// Turns ssh's exit status and stderr into the error the user needs.
+pub fn classify_ssh_failure(host: &str, code: Option<i32>, stderr: &str) -> Error {
+    let reason = last_line(stderr);
+    let host = host.to_owned();
+    let has = |s: &str| stderr.contains(s);
+    if has("systemd-stdio-bridge") && (has("not found") || has("No such file")) || code == Some(127)
+    {
+        return Error::NoBridge { host, reason };
+    }
+    if has("Failed to connect to bus") || has("Failed to connect to system bus") {
+        return Error::NoBus { host, reason };
+    }
+    if has("Permission denied")
+        || has("Host key verification failed")
+        || has("Too many authentication failures")
+    {
+        return Error::AuthFailed { host, reason };
+    }
+    if has("timed out") {
+        return Error::ConnectTimeout { host, secs: 0.0 };
+    }
+    let reason = if reason.is_empty() {
+        match code {
+            Some(c) => format!("ssh exited with status {c}"),
+            None => "ssh ended the connection".to_owned(),
+        }
+    } else {
+        reason
+    };
+    Error::Unreachable { host, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ssh(dest: &str, port: Option<u16>) -> Target {
+        Target::Ssh {
+            dest: dest.into(),
+            port,
+            label: String::new(),
+        }
+    }
+
+    fn parsed(raw: &str) -> Target {
+        match parse_host(raw).unwrap() {
+            Target::Ssh { dest, port, .. } => ssh(&dest, port),
+            t => t,
+        }
+    }
+
+    fn why(raw: &str) -> BadHost {
+        match parse_host(raw) {
+            Err(Error::BadHost { why, host }) => {
+                assert_eq!(host, raw);
+                why
+            }
+            other => panic!("{raw:?} -> {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepted_hosts() {
+        assert_eq!(parsed("server1"), ssh("server1", None));
+        assert_eq!(parsed("alice@server1"), ssh("alice@server1", None));
+        assert_eq!(parsed("server1:2222"), ssh("server1", Some(2222)));
+        assert_eq!(parsed("bob@10.0.0.1:22"), ssh("bob@10.0.0.1", Some(22)));
+        assert_eq!(parsed("fe80::1"), ssh("fe80::1", None));
+        assert_eq!(parsed("[fe80::1]:2200"), ssh("fe80::1", Some(2200)));
+        assert_eq!(parsed("root@[::1]:22"), ssh("root@::1", Some(22)));
+        assert_eq!(parsed("[::1]"), ssh("::1", None));
+    }
+
+    #[test]
+    fn refused_hosts() {
+        assert_eq!(why("-oProxyCommand=touch /tmp/x"), BadHost::Whitespace);
+        assert_eq!(why("-oProxyCommand=id"), BadHost::LeadingDash);
+        assert_eq!(why("-p22"), BadHost::LeadingDash);
+        assert_eq!(why("alice@-oProxyCommand=id"), BadHost::LeadingDash);
+        assert_eq!(why("a b"), BadHost::Whitespace);
+        assert_eq!(why("a\tb"), BadHost::Whitespace);
+        assert_eq!(why("a\nb"), BadHost::Whitespace);
+        assert_eq!(why("a\u{7}"), BadHost::Whitespace);
+        assert_eq!(why("server:0"), BadHost::BadPort);
+        assert_eq!(why("server:99999"), BadHost::BadPort);
+        assert_eq!(why("server:x"), BadHost::BadPort);
+        assert_eq!(why("server:"), BadHost::BadPort);
+        assert_eq!(why("server:+22"), BadHost::BadPort);
+        assert_eq!(why("[::1]x"), BadHost::BadPort);
+        assert_eq!(why("alice@"), BadHost::Empty);
+        assert_eq!(why(":22"), BadHost::Empty);
+        assert_eq!(why("[::1"), BadHost::Empty);
+    }
+
+    #[test]
+    fn ssh_failures() {
+        let e = classify_ssh_failure(
+            "h",
+            Some(255),
+            "alice@h: Permission denied (publickey).\r\n",
+        );
+        assert!(
+            matches!(e, Error::AuthFailed { ref reason, .. } if reason.contains("Permission denied"))
+        );
+        let e = classify_ssh_failure(
+            "h",
+            Some(255),
+            "ssh: connect to host h port 22: Connection refused\n",
+        );
+        assert!(
+            matches!(e, Error::Unreachable { ref reason, .. } if reason.ends_with("Connection refused"))
+        );
+        let e = classify_ssh_failure(
+            "h",
+            Some(127),
+            "bash: line 1: systemd-stdio-bridge: command not found\n",
+        );
+        assert!(matches!(e, Error::NoBridge { .. }));
+        let e = classify_ssh_failure(
+            "h",
+            Some(1),
+            "Failed to connect to bus: No such file or directory\n",
+        );
+        assert!(matches!(e, Error::NoBus { .. }));
+        let e = classify_ssh_failure("h", Some(255), "");
+        assert!(matches!(e, Error::Unreachable { ref reason, .. } if reason.contains("255")));
+    }
+}
