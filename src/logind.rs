@@ -217,6 +217,30 @@ impl<'a> Logind<'a> {
         }
     }
 
+    /// The session our own end of the connection lives in on that host: locally our process's,
+    /// remotely systemd-stdio-bridge's (the bus sees the bridge as the client). Ending it would
+    /// cut the connection we wait on.
+    pub async fn own_session(&self) -> Option<String> {
+        let pid = if self.bus.remote {
+            let name = self.conn().unique_name()?.to_string();
+            let reply = self
+                .conn()
+                .call_method(
+                    Some("org.freedesktop.DBus"),
+                    "/org/freedesktop/DBus",
+                    Some("org.freedesktop.DBus"),
+                    "GetConnectionUnixProcessID",
+                    &(name.as_str(),),
+                )
+                .await
+                .ok()?;
+            reply.body().deserialize::<u32>().ok()?
+        } else {
+            std::process::id()
+        };
+        self.session_of_pid(pid).await.ok().flatten()
+    }
+
     /// Asks logind to end `s` (logind and polkit decide whether we may).
     pub async fn terminate(&self, s: &Session) -> Result<TerminateOutcome> {
         self.session_call("TerminateSession", &(s.id.as_str(),), s)

@@ -144,6 +144,12 @@ async fn on_bus(
     let logind = Logind::new(bus);
     let all = logind.sessions().await?;
     let mut first_error: Option<Error> = None;
+    // Our own session on that host: over ssh it carries the connection, so /user never ends
+    // it; locally it is ended last, so the others are seen to end first.
+    let own = match req.selector {
+        Selector::User(_) => logind.own_session().await,
+        _ => None,
+    };
 
     let mut targets: Vec<Session> = match &req.selector {
         Selector::Session(arg) => {
@@ -185,7 +191,10 @@ async fn on_bus(
             vec![s]
         }
         Selector::User(user) => {
-            let mine = session::of_user(&all, user);
+            let mut mine = session::of_user(&all, user);
+            if bus.remote {
+                mine.retain(|s| Some(&s.id) != own.as_ref());
+            }
             if mine.is_empty() {
                 events(Event::NoSessions {
                     host: host.clone(),
@@ -218,6 +227,52 @@ async fn on_bus(
         });
     }
 
+    if let Some(i) = own
+        .as_ref()
+        .and_then(|own| targets.iter().position(|s| s.id == *own))
+    {
+        let me = targets.remove(i);
+        let rest = std::mem::take(&mut targets);
+        end_all(
+            &logind,
+            &host,
+            rest,
+            req,
+            events,
+            ended,
+            start,
+            &mut first_error,
+        )
+        .await?;
+        targets = vec![me];
+    }
+    end_all(
+        &logind,
+        &host,
+        targets,
+        req,
+        events,
+        ended,
+        start,
+        &mut first_error,
+    )
+    .await?;
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Ends `targets`, waits for them, escalates; records the first failure in `first_error`.
+#[allow(clippy::too_many_arguments)]
+async fn end_all(
+    logind: &Logind<'_>,
+    host: &str,
+    targets: Vec<Session>,
+    req: &Request,
+    events: &(dyn Fn(Event) + Sync),
+    ended: &mut Vec<Session>,
+    start: Instant,
+    first_error: &mut Option<Error>,
+) -> Result<()> {
+    let host = host.to_owned();
     let mut removals = logind.watch_removals().await?;
     let who = syslog::caller();
     let mut asked = Vec::new();
@@ -242,7 +297,7 @@ async fn on_bus(
         }
     }
     if asked.is_empty() {
-        return first_error.map_or(Ok(()), Err);
+        return Ok(());
     }
 
     events(Event::Waiting {
@@ -295,7 +350,7 @@ async fn on_bus(
             ended.push(s);
         }
     }
-    first_error.map_or(Ok(()), Err)
+    Ok(())
 }
 
 fn log(severity: u8, who: &str, s: &Session, host: &str, result: &str) {

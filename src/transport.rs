@@ -304,8 +304,9 @@ pub fn classify_ssh_failure(host: &str, code: Option<i32>, stderr: &str) -> Erro
     let reason = last_line(stderr);
     let host = host.to_owned();
     let has = |s: &str| stderr.contains(s);
-    if has("systemd-stdio-bridge") && (has("not found") || has("No such file")) || code == Some(127)
-    {
+    // 127: not found; 126: found but not executable (both from the remote shell).
+    let bridge_failed = has("not found") || has("No such file") || has("Permission denied");
+    if has("systemd-stdio-bridge") && bridge_failed || matches!(code, Some(126 | 127)) {
         return Error::NoBridge { host, reason };
     }
     if has("Failed to connect to bus") || has("Failed to connect to system bus") {
@@ -415,6 +416,12 @@ mod tests {
             "h",
             Some(127),
             "bash: line 1: systemd-stdio-bridge: command not found\n",
+        );
+        assert!(matches!(e, Error::NoBridge { .. }));
+        let e = classify_ssh_failure(
+            "h",
+            Some(126),
+            "bash: line 1: /usr/bin/systemd-stdio-bridge: Permission denied\n",
         );
         assert!(matches!(e, Error::NoBridge { .. }));
         let e = classify_ssh_failure(
