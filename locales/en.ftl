@@ -2,7 +2,7 @@
 
 usage =
     Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> /server:<servername>[,<servername>...] [/v]
+           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
            logoff /?
 help =
     Logs a user off a session on a session host and deletes the session: every
@@ -101,9 +101,9 @@ v-waiting = Waiting up to { $secs } s for { $count ->
        *[other] { $count } sessions
     } on { $host } to end
 v-escalating = Session { $id } on { $host } still has { $count ->
-        [one] one process
-       *[other] { $count } processes
-    } after the timeout: killing them (SIGKILL)
+        [one] one process after the timeout: killing it (SIGKILL)
+       *[other] { $count } processes after the timeout: killing them (SIGKILL)
+    }
 v-ended = Session { $id } of { $user } on { $host } has been logged off ({ $ms } ms)
 
 # Several hosts.

@@ -1,120 +1,123 @@
-# logoff — English messages (the reference catalog; es.ftl and zh-CN.ftl carry the same ids).
+# logoff — mensajes en español (mismos identificadores que en.ftl, el catálogo de referencia).
 
 usage =
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> /server:<servername>[,<servername>...] [/v]
-           logoff /?
+    Uso: logoff [<nombreDeSesión> | <idDeSesión>] [/server:<servidor>] [/v]
+         logoff /user:<usuario> [/server:<servidor>[,...] | /server:@<archivo>] [/v]
+         logoff /?
 help =
-    Logs a user off a session on a session host and deletes the session: every
-    process of the session ends and the session is removed from the host.
+    Cierra la sesión de un usuario en un host de sesión y elimina la sesión:
+    terminan todos los procesos de la sesión y esta se quita del host.
 
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+    Uso: logoff [<nombreDeSesión> | <idDeSesión>] [/server:<servidor>] [/v]
+         logoff /user:<usuario> [/server:<servidor>[,...] | /server:@<archivo>]
 
-      <sessionname>        Name of the session: its terminal (pts/3, tty2), its X
-                           display (:10), or "console". It must be active.
-      <sessionID>          logind ID of the session (12, c3).
-                           With neither, your current session is logged off.
-      /server:<servername> Session host that holds the session (default: this
-                           one), reached with ssh and systemd-stdio-bridge. Any
-                           ssh destination: alias, user@host, host:port.
-                           Several: /server:a,b,c or /server:@<file> (one host
-                           per line, # comments).
-      /user:<username>     Every session of this user (a fleet logoff).
-      /v                   Display what is being done.
-      /force               Also log off a console (physical seat) session.
-      /timeout:<seconds>   How long to wait for the session to end before its
-                           processes are killed with SIGKILL (default 10).
-      /connect-timeout:<s> How long to wait for a host to answer (default 10).
-      /parallel:<n>        Hosts handled at once (default 16).
-      /?                   Display this help.
+      <nombreDeSesión>     Nombre de la sesión: su terminal (pts/3, tty2), su
+                           pantalla X (:10) o "console". Debe estar activa.
+      <idDeSesión>         Id. de logind de la sesión (12, c3).
+                           Si no se indica ninguno, se cierra su sesión actual.
+      /server:<servidor>   Host de sesión que contiene la sesión (de forma
+                           predeterminada, este), al que se accede con ssh y
+                           systemd-stdio-bridge. Cualquier destino de ssh:
+                           alias, usuario@host, host:puerto.
+                           Varios: /server:a,b,c o /server:@<archivo> (un host
+                           por línea, comentarios con #).
+      /user:<usuario>      Todas las sesiones de este usuario (cierre en flota).
+      /v                   Muestra lo que se está haciendo.
+      /force               Cierra también una sesión de consola (puesto físico).
+      /timeout:<segundos>  Espera máxima a que la sesión termine antes de
+                           finalizar sus procesos con SIGKILL (predeterminado: 10).
+      /connect-timeout:<s> Espera máxima a que un host responda
+                           (predeterminado: 10).
+      /parallel:<n>        Hosts procesados a la vez (predeterminado: 16).
+      /?                   Muestra esta ayuda.
 
-    Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
-    in any letter case; -- ends the switches. --version prints the version.
+    Los modificadores también admiten las formas -v, --verbose, --server=NAME,
+    --user NAME, en mayúsculas o minúsculas; -- termina los modificadores.
+    --version muestra la versión.
 
-    Logging off other users' sessions needs permission from logind (root, or
-    polkit's org.freedesktop.login1.manage). Warn users first: unsaved work in
-    the session is lost.
+    Para cerrar sesiones de otros usuarios se necesita permiso de logind (root,
+    o org.freedesktop.login1.manage de polkit). Avise antes a los usuarios: se
+    pierde el trabajo no guardado en la sesión.
 
-    Exit status:
-      0  every target session is gone          5  console session refused
-      1  internal error                        6  processes left after SIGKILL
-      2  invalid parameters                    7  host, bus or logind unreachable
-      3  no such session, ambiguous name,      8  several hosts: some failed
-         not active, or no current session
-      4  access denied
+    Estado de salida:
+      0  ya no queda ninguna sesión de destino   5  sesión de consola rechazada
+      1  error interno                           6  quedan procesos tras SIGKILL
+      2  parámetros no válidos                   7  host, bus o logind inaccesible
+      3  no existe la sesión, nombre ambiguo,    8  varios hosts: algunos fallaron
+         sesión no activa o no hay sesión actual
+      4  acceso denegado
 version = logoff { $version }
 
-# Bad command lines. The usage text follows them.
-err-invalid = Invalid parameter(s): { $detail }
-err-unknown-switch = unknown switch '{ $switch }'
-err-too-many-sessions = more than one session given ('{ $first }' and '{ $second }')
-err-missing-value = '{ $option }' needs a value
-err-empty-value = '{ $option }' has an empty value
-err-unexpected-value = '{ $option }' takes no value
-err-invalid-value = '{ $value }' is not a valid value for '{ $option }'
-err-duplicate = '{ $option }' is given more than once
-err-session-and-user = a session and /user can't be used together
-err-server-needs-target = /server needs a session ID, a session name or /user (there is no current session on another host)
-err-not-unicode = an argument is not valid text: '{ $arg }'
-err-bad-host-dash = host name '{ $host }' is refused: it starts with '-' and would be read as an ssh option
-err-bad-host-space = host name '{ $host }' is refused: it contains whitespace or control characters
-err-bad-host-empty = host name '{ $host }' is refused: it names no host
-err-bad-host-port = host name '{ $host }' is refused: the port is not a number from 1 to 65535
-err-host-file = cannot read the host list '{ $path }': { $reason }
-err-host-file-empty = the host list '{ $path }' names no host
+# Líneas de comandos incorrectas. Después se muestra el texto de uso.
+err-invalid = Parámetros no válidos: { $detail }
+err-unknown-switch = modificador desconocido '{ $switch }'
+err-too-many-sessions = se indicó más de una sesión ('{ $first }' y '{ $second }')
+err-missing-value = '{ $option }' necesita un valor
+err-empty-value = '{ $option }' tiene un valor vacío
+err-unexpected-value = '{ $option }' no admite ningún valor
+err-invalid-value = '{ $value }' no es un valor válido para '{ $option }'
+err-duplicate = '{ $option }' se indicó más de una vez
+err-session-and-user = no se pueden usar a la vez una sesión y /user
+err-server-needs-target = /server necesita un id. de sesión, un nombre de sesión o /user (no hay sesión actual en otro host)
+err-not-unicode = un argumento no es texto válido: '{ $arg }'
+err-bad-host-dash = se rechaza el nombre de host '{ $host }': empieza por '-' y ssh lo leería como una opción
+err-bad-host-space = se rechaza el nombre de host '{ $host }': contiene espacios en blanco o caracteres de control
+err-bad-host-empty = se rechaza el nombre de host '{ $host }': no indica ningún host
+err-bad-host-port = se rechaza el nombre de host '{ $host }': el puerto no es un número entre 1 y 65535
+err-host-file = no se puede leer la lista de hosts '{ $path }': { $reason }
+err-host-file-empty = la lista de hosts '{ $path }' no contiene ningún host
 
-# Sessions.
-err-not-found = no session '{ $session }' on { $host }
-err-ambiguous = session name '{ $name }' is ambiguous on { $host }; it could be any of:
-err-not-active = session '{ $name }' on { $host } is not active (session { $id } of { $user } is { $state })
-err-no-current-session = this process is not in a login session; give a session ID or name
-err-access-denied = access denied: session { $id } on { $host } belongs to { $user }
-err-console = can't log off a user from the console session (session { $id } of { $user } on { $host }); use /force to override
-err-timed-out = session { $id } of { $user } on { $host } was not removed, even after SIGKILL; processes left:
-candidate-header = ID        USER        NAME        STATE
+# Sesiones.
+err-not-found = no existe la sesión '{ $session }' en { $host }
+err-ambiguous = el nombre de sesión '{ $name }' es ambiguo en { $host }; puede ser cualquiera de estas:
+err-not-active = la sesión '{ $name }' en { $host } no está activa (el estado de la sesión { $id } de { $user } es { $state })
+err-no-current-session = este proceso no está en una sesión de inicio de sesión; indique un id. o un nombre de sesión
+err-access-denied = acceso denegado: la sesión { $id } en { $host } pertenece a { $user }
+err-console = no se puede cerrar la sesión de un usuario en la sesión de consola (sesión { $id } de { $user } en { $host }); use /force para forzarlo
+err-timed-out = la sesión { $id } de { $user } en { $host } no se eliminó, ni siquiera tras SIGKILL; procesos restantes:
+candidate-header = ID        USUARIO     NOMBRE      ESTADO
 process-line = { $pid } { $cmd }
 
-# Hosts and buses.
-err-no-bus = cannot connect to the system bus on { $host }: { $reason }
-err-no-logind = systemd-logind is not running on { $host } (nobody owns org.freedesktop.login1 on its system bus)
-err-unreachable = cannot reach { $host }: { $reason }
-err-auth = authentication to { $host } failed: { $reason }
-err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
-err-connect-timeout = { $host } did not answer within { $secs } s
-err-no-ssh = cannot run ssh: { $reason }
-err-bus = unexpected D-Bus error from { $host }: { $reason }
-err-some-hosts-failed = { $failed } of { $total } hosts failed
+# Hosts y buses.
+err-no-bus = no se puede conectar con el bus del sistema en { $host }: { $reason }
+err-no-logind = systemd-logind no se está ejecutando en { $host } (nadie posee org.freedesktop.login1 en su bus del sistema)
+err-unreachable = no se puede acceder a { $host }: { $reason }
+err-auth = error de autenticación en { $host }: { $reason }
+err-no-bridge = { $host } no tiene systemd-stdio-bridge: { $reason }
+err-connect-timeout = { $host } no respondió en { $secs } s
+err-no-ssh = no se puede ejecutar ssh: { $reason }
+err-bus = error de D-Bus inesperado de { $host }: { $reason }
+err-some-hosts-failed = error en { $failed } de { $total } hosts
 
 # /v
-v-connecting = Connecting to { $host } (ssh, systemd-stdio-bridge)...
-v-connected = Connected to { $host } in { $ms } ms
-v-resolved-id = Session { $id } of { $user } on { $host } (given by ID{ $name })
-v-resolved-name = Session { $id } of { $user } on { $host } (found by name '{ $name }')
-v-resolved-current = Session { $id } of { $user } on { $host } (your current session)
-v-resolved-user = Session { $id } of { $user } on { $host } (every session of { $user })
-v-no-sessions = { $user } has no session on { $host }
-v-requesting = Logging off session { $id } on { $host } (TerminateSession)
-v-already-gone = Session { $id } on { $host } had already ended
-v-waiting = Waiting up to { $secs } s for { $count ->
-        [one] the session
-       *[other] { $count } sessions
-    } on { $host } to end
-v-escalating = Session { $id } on { $host } still has { $count ->
-        [one] one process
-       *[other] { $count } processes
-    } after the timeout: killing them (SIGKILL)
-v-ended = Session { $id } of { $user } on { $host } has been logged off ({ $ms } ms)
+v-connecting = Conectando con { $host } (ssh, systemd-stdio-bridge)...
+v-connected = Conectado con { $host } en { $ms } ms
+v-resolved-id = Sesión { $id } de { $user } en { $host } (indicada por id.{ $name })
+v-resolved-name = Sesión { $id } de { $user } en { $host } (encontrada por el nombre '{ $name }')
+v-resolved-current = Sesión { $id } de { $user } en { $host } (su sesión actual)
+v-resolved-user = Sesión { $id } de { $user } en { $host } (todas las sesiones de { $user })
+v-no-sessions = { $user } no tiene ninguna sesión en { $host }
+v-requesting = Cerrando la sesión { $id } en { $host } (TerminateSession)
+v-already-gone = La sesión { $id } en { $host } ya había terminado
+v-waiting = Esperando hasta { $secs } s a que { $count ->
+        [one] termine la sesión
+       *[other] terminen las { $count } sesiones
+    } en { $host }
+v-escalating = La sesión { $id } en { $host } aún tiene { $count ->
+        [one] un proceso tras el tiempo de espera: se finaliza (SIGKILL)
+       *[other] { $count } procesos tras el tiempo de espera: se finalizan (SIGKILL)
+    }
+v-ended = Se cerró la sesión { $id } de { $user } en { $host } ({ $ms } ms)
 
-# Several hosts.
+# Varios hosts.
 host-ok = { $host }: { $count ->
-        [0] no session to end
-        [one] 1 session ended
-       *[other] { $count } sessions ended
+        [0] ninguna sesión que cerrar
+        [one] 1 sesión cerrada
+       *[other] { $count } sesiones cerradas
     } ({ $secs } s)
-host-failed = { $host }: FAILED: { $reason } ({ $secs } s)
-summary = { $ok } of { $total } hosts done, { $sessions ->
-        [one] 1 session
-       *[other] { $sessions } sessions
-    } ended in { $secs } s
-progress = { $done }/{ $total } hosts finished
+host-failed = { $host }: ERROR: { $reason } ({ $secs } s)
+summary = { $ok } de { $total } hosts completados, { $sessions ->
+        [one] 1 sesión cerrada
+       *[other] { $sessions } sesiones cerradas
+    } en { $secs } s
+progress = { $done }/{ $total } hosts terminados

@@ -1,120 +1,116 @@
-# logoff — English messages (the reference catalog; es.ftl and zh-CN.ftl carry the same ids).
+# logoff — 简体中文消息（与参考目录 en.ftl 的消息 ID 相同）。
 
 usage =
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> /server:<servername>[,<servername>...] [/v]
-           logoff /?
+    用法：logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
+          logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+          logoff /?
 help =
-    Logs a user off a session on a session host and deletes the session: every
-    process of the session ends and the session is removed from the host.
+    从会话主机上的会话中注销用户并删除该会话：会话的所有进程都会结束，
+    该会话也会从主机中删除。
 
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+    用法：logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
+          logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
 
-      <sessionname>        Name of the session: its terminal (pts/3, tty2), its X
-                           display (:10), or "console". It must be active.
-      <sessionID>          logind ID of the session (12, c3).
-                           With neither, your current session is logged off.
-      /server:<servername> Session host that holds the session (default: this
-                           one), reached with ssh and systemd-stdio-bridge. Any
-                           ssh destination: alias, user@host, host:port.
-                           Several: /server:a,b,c or /server:@<file> (one host
-                           per line, # comments).
-      /user:<username>     Every session of this user (a fleet logoff).
-      /v                   Display what is being done.
-      /force               Also log off a console (physical seat) session.
-      /timeout:<seconds>   How long to wait for the session to end before its
-                           processes are killed with SIGKILL (default 10).
-      /connect-timeout:<s> How long to wait for a host to answer (default 10).
-      /parallel:<n>        Hosts handled at once (default 16).
-      /?                   Display this help.
+      <sessionname>        会话的名称：它的终端（pts/3、tty2）、它的 X 显示
+                           （:10）或 "console"。该会话必须处于活动状态。
+      <sessionID>          会话的 logind ID（12、c3）。
+                           两者都未指定时，注销你的当前会话。
+      /server:<servername> 会话所在的会话主机（默认为本机），通过 ssh 和
+                           systemd-stdio-bridge 访问。可以是任何 ssh 目标：
+                           别名、user@host、host:port。
+                           多个主机：/server:a,b,c 或 /server:@<file>（每行
+                           一个主机，# 表示注释）。
+      /user:<username>     该用户的所有会话（批量注销）。
+      /v                   显示正在执行的操作。
+      /force               也注销控制台（物理座位）会话。
+      /timeout:<seconds>   等待会话结束的时长，超时后用 SIGKILL 终止其进程
+                           （默认为 10）。
+      /connect-timeout:<s> 等待主机应答的时长（默认为 10）。
+      /parallel:<n>        同时处理的主机数（默认为 16）。
+      /?                   显示此帮助。
 
-    Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
-    in any letter case; -- ends the switches. --version prints the version.
+    开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，
+    不区分大小写；-- 表示开关结束。--version 显示版本。
 
-    Logging off other users' sessions needs permission from logind (root, or
-    polkit's org.freedesktop.login1.manage). Warn users first: unsaved work in
-    the session is lost.
+    注销其他用户的会话需要 logind 的许可（root，或 polkit 的
+    org.freedesktop.login1.manage）。请事先警告用户：会话中未保存的工作
+    将会丢失。
 
-    Exit status:
-      0  every target session is gone          5  console session refused
-      1  internal error                        6  processes left after SIGKILL
-      2  invalid parameters                    7  host, bus or logind unreachable
-      3  no such session, ambiguous name,      8  several hosts: some failed
-         not active, or no current session
-      4  access denied
+    退出状态：
+      0  所有目标会话均已结束                  5  控制台会话被拒绝
+      1  内部错误                              6  SIGKILL 后仍有进程残留
+      2  参数无效                              7  无法访问主机、总线或 logind
+      3  会话不存在、名称有歧义、会话未处于    8  多个主机：部分失败
+         活动状态，或没有当前会话
+      4  拒绝访问
 version = logoff { $version }
 
-# Bad command lines. The usage text follows them.
-err-invalid = Invalid parameter(s): { $detail }
-err-unknown-switch = unknown switch '{ $switch }'
-err-too-many-sessions = more than one session given ('{ $first }' and '{ $second }')
-err-missing-value = '{ $option }' needs a value
-err-empty-value = '{ $option }' has an empty value
-err-unexpected-value = '{ $option }' takes no value
-err-invalid-value = '{ $value }' is not a valid value for '{ $option }'
-err-duplicate = '{ $option }' is given more than once
-err-session-and-user = a session and /user can't be used together
-err-server-needs-target = /server needs a session ID, a session name or /user (there is no current session on another host)
-err-not-unicode = an argument is not valid text: '{ $arg }'
-err-bad-host-dash = host name '{ $host }' is refused: it starts with '-' and would be read as an ssh option
-err-bad-host-space = host name '{ $host }' is refused: it contains whitespace or control characters
-err-bad-host-empty = host name '{ $host }' is refused: it names no host
-err-bad-host-port = host name '{ $host }' is refused: the port is not a number from 1 to 65535
-err-host-file = cannot read the host list '{ $path }': { $reason }
-err-host-file-empty = the host list '{ $path }' names no host
+# 错误的命令行。其后会显示用法。
+err-invalid = 参数无效：{ $detail }
+err-unknown-switch = 未知开关“{ $switch }”
+err-too-many-sessions = 指定了多个会话（“{ $first }”和“{ $second }”）
+err-missing-value = “{ $option }”需要一个值
+err-empty-value = “{ $option }”的值为空
+err-unexpected-value = “{ $option }”不接受值
+err-invalid-value = “{ $value }”不是“{ $option }”的有效值
+err-duplicate = “{ $option }”指定了多次
+err-session-and-user = 会话和 /user 不能同时使用
+err-server-needs-target = /server 需要会话 ID、会话名称或 /user（在其他主机上没有当前会话）
+err-not-unicode = 参数不是有效的文本：“{ $arg }”
+err-bad-host-dash = 拒绝主机名“{ $host }”：它以“-”开头，会被 ssh 当作选项
+err-bad-host-space = 拒绝主机名“{ $host }”：它包含空白字符或控制字符
+err-bad-host-empty = 拒绝主机名“{ $host }”：它没有指定任何主机
+err-bad-host-port = 拒绝主机名“{ $host }”：端口不是 1 到 65535 之间的数字
+err-host-file = 无法读取主机列表“{ $path }”：{ $reason }
+err-host-file-empty = 主机列表“{ $path }”中没有任何主机
 
-# Sessions.
-err-not-found = no session '{ $session }' on { $host }
-err-ambiguous = session name '{ $name }' is ambiguous on { $host }; it could be any of:
-err-not-active = session '{ $name }' on { $host } is not active (session { $id } of { $user } is { $state })
-err-no-current-session = this process is not in a login session; give a session ID or name
-err-access-denied = access denied: session { $id } on { $host } belongs to { $user }
-err-console = can't log off a user from the console session (session { $id } of { $user } on { $host }); use /force to override
-err-timed-out = session { $id } of { $user } on { $host } was not removed, even after SIGKILL; processes left:
-candidate-header = ID        USER        NAME        STATE
+# 会话。
+err-not-found = { $host } 上没有会话“{ $session }”
+err-ambiguous = 会话名称“{ $name }”在 { $host } 上有歧义，可能是以下任一会话：
+err-not-active = { $host } 上的会话“{ $name }”未处于活动状态（{ $user } 的会话 { $id } 的状态为 { $state }）
+err-no-current-session = 此进程不在登录会话中；请指定会话 ID 或会话名称
+err-access-denied = 拒绝访问：{ $host } 上的会话 { $id } 属于 { $user }
+err-console = 无法从控制台会话注销用户（{ $host } 上 { $user } 的会话 { $id }）；使用 /force 可强制注销
+err-timed-out = 即使在 SIGKILL 之后，{ $host } 上 { $user } 的会话 { $id } 仍未被删除；残留的进程：
+candidate-header = ID        用户        名称        状态
 process-line = { $pid } { $cmd }
 
-# Hosts and buses.
-err-no-bus = cannot connect to the system bus on { $host }: { $reason }
-err-no-logind = systemd-logind is not running on { $host } (nobody owns org.freedesktop.login1 on its system bus)
-err-unreachable = cannot reach { $host }: { $reason }
-err-auth = authentication to { $host } failed: { $reason }
-err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
-err-connect-timeout = { $host } did not answer within { $secs } s
-err-no-ssh = cannot run ssh: { $reason }
-err-bus = unexpected D-Bus error from { $host }: { $reason }
-err-some-hosts-failed = { $failed } of { $total } hosts failed
+# 主机和总线。
+err-no-bus = 无法连接到 { $host } 上的系统总线：{ $reason }
+err-no-logind = { $host } 上没有运行 systemd-logind（其系统总线上没有 org.freedesktop.login1 的所有者）
+err-unreachable = 无法访问 { $host }：{ $reason }
+err-auth = 向 { $host } 进行身份验证失败：{ $reason }
+err-no-bridge = { $host } 上没有 systemd-stdio-bridge：{ $reason }
+err-connect-timeout = { $host } 在 { $secs } 秒内没有应答
+err-no-ssh = 无法运行 ssh：{ $reason }
+err-bus = 来自 { $host } 的意外 D-Bus 错误：{ $reason }
+err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败
 
 # /v
-v-connecting = Connecting to { $host } (ssh, systemd-stdio-bridge)...
-v-connected = Connected to { $host } in { $ms } ms
-v-resolved-id = Session { $id } of { $user } on { $host } (given by ID{ $name })
-v-resolved-name = Session { $id } of { $user } on { $host } (found by name '{ $name }')
-v-resolved-current = Session { $id } of { $user } on { $host } (your current session)
-v-resolved-user = Session { $id } of { $user } on { $host } (every session of { $user })
-v-no-sessions = { $user } has no session on { $host }
-v-requesting = Logging off session { $id } on { $host } (TerminateSession)
-v-already-gone = Session { $id } on { $host } had already ended
-v-waiting = Waiting up to { $secs } s for { $count ->
-        [one] the session
-       *[other] { $count } sessions
-    } on { $host } to end
-v-escalating = Session { $id } on { $host } still has { $count ->
-        [one] one process
-       *[other] { $count } processes
-    } after the timeout: killing them (SIGKILL)
-v-ended = Session { $id } of { $user } on { $host } has been logged off ({ $ms } ms)
+v-connecting = 正在连接到 { $host }（ssh、systemd-stdio-bridge）...
+v-connected = 已连接到 { $host }，用时 { $ms } 毫秒
+v-resolved-id = { $host } 上 { $user } 的会话 { $id }（按 ID 指定{ $name }）
+v-resolved-name = { $host } 上 { $user } 的会话 { $id }（按名称“{ $name }”找到）
+v-resolved-current = { $host } 上 { $user } 的会话 { $id }（你的当前会话）
+v-resolved-user = { $host } 上 { $user } 的会话 { $id }（{ $user } 的所有会话）
+v-no-sessions = { $user } 在 { $host } 上没有会话
+v-requesting = 正在注销 { $host } 上的会话 { $id }（TerminateSession）
+v-already-gone = { $host } 上的会话 { $id } 已经结束
+v-waiting = 最多等待 { $secs } 秒，直到 { $host } 上的 { $count ->
+       *[other] { $count } 个会话
+    }结束
+v-escalating = 超时后 { $host } 上的会话 { $id } 仍有 { $count ->
+       *[other] { $count } 个进程
+    }：正在终止它们（SIGKILL）
+v-ended = 已注销 { $host } 上 { $user } 的会话 { $id }（{ $ms } 毫秒）
 
-# Several hosts.
-host-ok = { $host }: { $count ->
-        [0] no session to end
-        [one] 1 session ended
-       *[other] { $count } sessions ended
-    } ({ $secs } s)
-host-failed = { $host }: FAILED: { $reason } ({ $secs } s)
-summary = { $ok } of { $total } hosts done, { $sessions ->
-        [one] 1 session
-       *[other] { $sessions } sessions
-    } ended in { $secs } s
-progress = { $done }/{ $total } hosts finished
+# 多个主机。
+host-ok = { $host }：{ $count ->
+        [0] 没有要结束的会话
+       *[other] 已结束 { $count } 个会话
+    }（{ $secs } 秒）
+host-failed = { $host }：失败：{ $reason }（{ $secs } 秒）
+summary = { $total } 个主机中已完成 { $ok } 个，{ $secs } 秒内结束了 { $sessions ->
+       *[other] { $sessions } 个会话
+    }
+progress = 已完成 { $done }/{ $total } 个主机
