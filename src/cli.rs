@@ -184,7 +184,9 @@ where
             switches_ended = true;
             continue;
         }
-        let Some(switch) = Switch::split(&arg) else {
+        // A device path names a terminal (`/dev/pts/3`), never a switch: no switch has a `/`.
+        let device = arg.starts_with("/dev/");
+        let Some(switch) = Switch::split(&arg).filter(|_| !device) else {
             builder.positional(arg)?;
             continue;
         };
@@ -202,9 +204,8 @@ where
                 Opt::Version => return Ok(Command::Version),
                 Opt::Verbose => builder.verbose = true,
                 Opt::Force => builder.force_console = true,
-                Opt::Server | Opt::User | Opt::Timeout | Opt::ConnectTimeout | Opt::Parallel => {
-                    unreachable!("value options are handled below")
-                }
+                // Value options take the path below (`takes_value`); nothing to do here.
+                Opt::Server | Opt::User | Opt::Timeout | Opt::ConnectTimeout | Opt::Parallel => {}
             }
             continue;
         }
@@ -367,8 +368,9 @@ impl Builder {
             Opt::Timeout => self.timeout.is_some(),
             Opt::ConnectTimeout => self.connect_timeout.is_some(),
             Opt::Parallel => self.parallel.is_some(),
+            // Flags never get here; if one did, it was given a value it does not take.
             Opt::Help | Opt::Version | Opt::Verbose | Opt::Force => {
-                unreachable!("flags take no value")
+                return Err(ParseError::UnexpectedValue(typed.to_owned()));
             }
         };
         if already_given {
@@ -389,8 +391,9 @@ impl Builder {
             }
             Opt::Parallel => self.parallel = Some(parse_positive(&value).ok_or_else(invalid)?),
             Opt::User => self.user = Some(value),
+            // Flags never get here; if one did, it was given a value it does not take.
             Opt::Help | Opt::Version | Opt::Verbose | Opt::Force => {
-                unreachable!("flags take no value")
+                return Err(ParseError::UnexpectedValue(typed.to_owned()));
             }
         }
         Ok(())
@@ -654,6 +657,8 @@ mod tests {
             "a:b",
             "a=b",
             "@x",
+            "/dev/pts/3",
+            "/dev/tty2",
         ] {
             assert_eq!(opts(&[name]), session(name), "{name:?}");
         }

@@ -1,0 +1,684 @@
+//! Shared harness of the integration tests: the lab of real session hosts (`lab/lab`).
+//!
+//! [`Lab::get`] takes an exclusive lock for the whole test, so tests never overlap, whether they
+//! run as threads of one process (`cargo test`) or as separate processes (`cargo nextest`). The
+//! sessions a test opens through the harness are closed again when its [`Lab`] is dropped.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+
+/// The lock that serializes every test that uses the lab (`lab down` does not remove it).
+pub const LOCK_PATH: &str = "/run/logoff-lab.testlock";
+
+/// The lab's users: name, UID (= GID of their own group).
+pub const USERS: &[(&str, u32)] = &[("alice", 2001), ("bob", 2002), ("carol", 2003)];
+
+/// PATH inside a host for the programs the harness runs there with a clean environment.
+const HOST_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The audit session ID of a process that has none.
+const NO_AUDIT_SESSION: &str = "4294967295";
+
+mod sys {
+    unsafe extern "C" {
+        pub safe fn geteuid() -> u32;
+        pub fn flock(fd: i32, operation: i32) -> i32;
+    }
+    pub const LOCK_EX: i32 = 2;
+}
+
+pub struct Lab {
+    /// Sessions opened by this test through login*/console: (host, id).
+    created: Mutex<Vec<(String, String)>>,
+    /// Holds the flock on [`LOCK_PATH`]; dropped (unlocked) after the sessions are closed.
+    _lock: File,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proc {
+    pub pid: u32,
+    pub user: String,
+    pub cmd: String,
+}
+
+/// Where a process sits inside its host, kept by snapshots to tell whose processes may go.
+#[derive(Clone, Debug)]
+struct Meta {
+    /// logind session (or, on a host without logind, audit session), if any.
+    session: Option<String>,
+    /// systemd unit of the process ("-" for none: a command entered from outside by the harness).
+    unit: String,
+}
+
+pub struct Snapshot {
+    pub sessions: Vec<String>,
+    pub procs: Vec<Proc>,
+    meta: Vec<Meta>,
+    /// (session, uid) as logind listed them.
+    session_uids: Vec<(String, u32)>,
+}
+
+/// One look at a host: its sessions and processes (without the harness's own shell and ps).
+struct HostState {
+    logind: bool,
+    sessions: Vec<(String, Option<u32>)>,
+    procs: Vec<(Proc, Meta)>,
+}
+
+/// Run inside a host by `sh -c`: prints the host's sessions and processes, in sections.
+const STATE_SCRIPT: &str = r#"
+bus=; [ -S /run/dbus/system_bus_socket ] && bus=1
+echo "@me $$"
+if [ -n "$bus" ]; then
+    echo "@logind"
+    loginctl list-sessions --no-legend --no-pager || echo "@error loginctl list-sessions failed"
+fi
+echo "@ps"
+ps -ww -eo pid=,ppid=,user:64=,lsession=,unit:200=,args=
+if [ -z "$bus" ]; then
+    { read -r init < /proc/1/sessionid; } 2>/dev/null || init=
+    { read -r mine < /proc/$$/sessionid; } 2>/dev/null || mine=
+    echo "@audit $init $mine"
+    for f in /proc/[0-9]*/sessionid; do
+        { read -r s < "$f"; } 2>/dev/null || continue
+        p=${f#/proc/}
+        echo "${p%/sessionid} $s"
+    done
+fi
+"#;
+
+/// `sh -c SCRIPT sh ID`: the PIDs of session ID (logind scope, or audit session without logind).
+const PIDS_SCRIPT: &str = r#"
+if [ -S /run/dbus/system_bus_socket ]; then
+    find /sys/fs/cgroup/user.slice -path "*/session-$1.scope*" -name cgroup.procs \
+        -exec cat {} + 2>/dev/null
+else
+    for f in /proc/[0-9]*/sessionid; do
+        { read -r s < "$f"; } 2>/dev/null || continue
+        p=${f#/proc/}
+        [ "$s" = "$1" ] && [ "${p%/sessionid}" != "$$" ] && echo "${p%/sessionid}"
+    done
+fi
+exit 0
+"#;
+
+/// `sh -c SCRIPT sh ID`: exit 0 iff session ID exists.
+const EXISTS_SCRIPT: &str = r#"
+if [ -S /run/dbus/system_bus_socket ]; then
+    exec loginctl show-session "$1" -p Id --value
+fi
+for f in /proc/[0-9]*/sessionid; do
+    { read -r s < "$f"; } 2>/dev/null || continue
+    [ "$s" = "$1" ] && exit 0
+done
+exit 1
+"#;
+
+/// `sh -c SCRIPT sh ID...`: end these sessions and wait until they are gone (SIGKILL after 1 s
+/// for sessions that ignore SIGTERM; give up after about 10 s).
+const CLEANUP_SCRIPT: &str = r#"
+if [ -S /run/dbus/system_bus_socket ]; then
+    for s in "$@"; do loginctl terminate-session "$s"; done 2>/dev/null
+    i=0
+    while :; do
+        left=
+        for s in "$@"; do
+            loginctl show-session "$s" -p Id >/dev/null 2>&1 && left="$left $s"
+        done
+        [ -z "$left" ] && exit 0
+        i=$((i + 1))
+        [ $i -gt 200 ] && { echo "sessions still there:$left" >&2; exit 1; }
+        [ $((i % 20)) -eq 0 ] && for s in $left; do
+            loginctl kill-session --signal=SIGKILL "$s" 2>/dev/null
+        done
+        sleep 0.05
+    done
+fi
+for f in /proc/[0-9]*/sessionid; do
+    { read -r s < "$f"; } 2>/dev/null || continue
+    for t in "$@"; do
+        if [ "$s" = "$t" ]; then p=${f#/proc/}; kill -9 "${p%/sessionid}" 2>/dev/null; fi
+    done
+done
+exit 0
+"#;
+
+fn test_name() -> String {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => name.to_string(),
+        _ => std::env::var("NEXTEST_TEST_NAME")
+            .ok()
+            .or_else(|| std::env::args().nth(1).filter(|a| !a.starts_with('-')))
+            .unwrap_or_else(|| "(test)".to_string()),
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn describe(what: &str, out: &Output) -> String {
+    format!(
+        "{what}: {}\n--- stdout:\n{}--- stderr:\n{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// Sort key of a session ID: numeric IDs by value, then the others ("c1"…) by text.
+fn session_key(id: &str) -> (bool, u64, String) {
+    match id.parse::<u64>() {
+        Ok(n) => (false, n, String::new()),
+        Err(_) => (true, 0, id.to_string()),
+    }
+}
+
+/// The sshd listener retitles itself with its count of connections in progress: compare it
+/// without that count.
+fn same_cmd(a: &str, b: &str) -> bool {
+    let stable = |s: &str| match s.find("[listener]") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    };
+    a == b || stable(a) == stable(b)
+}
+
+impl Lab {
+    /// Lab with at least `n` hosts up (calls `lab up n`). Returns None when the test must be
+    /// skipped: not root and CI is not "true" -> prints "SKIPPED: <test>: lab needs root" to
+    /// stderr. With CI=true it never skips: panics with the reason instead.
+    pub fn get(n: usize) -> Option<Lab> {
+        let name = test_name();
+        if sys::geteuid() != 0 {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("{name}: lab needs root (CI=true, so the test is not skipped)");
+            }
+            eprintln!("SKIPPED: {name}: lab needs root");
+            return None;
+        }
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(LOCK_PATH)
+            .unwrap_or_else(|e| panic!("{name}: cannot open {LOCK_PATH}: {e}"));
+        loop {
+            // SAFETY: flock on a file descriptor this function owns.
+            if unsafe { sys::flock(lock.as_raw_fd(), sys::LOCK_EX) } == 0 {
+                break;
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                panic!("{name}: cannot lock {LOCK_PATH}: {err}");
+            }
+        }
+        let lab = Lab {
+            created: Mutex::new(Vec::new()),
+            _lock: lock,
+        };
+        lab.up(n);
+        Some(lab)
+    }
+
+    /// Absolute path of `lab/lab`.
+    pub fn script() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("lab")
+            .join("lab")
+    }
+
+    /// Runs `lab/lab` with `args`; never panics on failure (only if it cannot be started).
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(Self::script())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", Self::script().display()))
+    }
+
+    fn run_ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        if !out.status.success() {
+            panic!("{}", describe(&format!("lab {}", args.join(" ")), &out));
+        }
+        text(&out.stdout)
+    }
+
+    /// An ssh login (`lab login USER HOST`) that stays open; returns its session ID.
+    pub fn login(&self, user: &str, host: &str) -> String {
+        self.login_with(&[], user, host)
+    }
+
+    /// `lab login FLAGS USER HOST`, e.g. `&["--pty"]`, `&["--ignore-term"]`, `&["--background"]`.
+    pub fn login_with(&self, flags: &[&str], user: &str, host: &str) -> String {
+        let mut args = vec!["login"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&[user, host]);
+        self.new_session(&args, host)
+    }
+
+    /// A console session on seat0 (`lab console USER HOST`); returns its session ID.
+    pub fn console(&self, user: &str, host: &str) -> String {
+        self.new_session(&["console", user, host], host)
+    }
+
+    fn new_session(&self, args: &[&str], host: &str) -> String {
+        let id = self.run_ok(args).trim().to_string();
+        assert!(
+            !id.is_empty() && !id.contains(char::is_whitespace),
+            "lab {} printed no session ID: {id:?}",
+            args.join(" ")
+        );
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((host.to_string(), id.clone()));
+        id
+    }
+
+    /// `lab exec HOST CMD...` (as root inside the host); never panics on failure.
+    pub fn exec(&self, host: &str, cmd: &[&str]) -> Output {
+        let mut args = vec!["exec", host];
+        args.extend_from_slice(cmd);
+        self.run(&args)
+    }
+
+    /// `lab exec HOST CMD...`; panics unless it succeeds, returns its stdout.
+    pub fn exec_ok(&self, host: &str, cmd: &[&str]) -> String {
+        let out = self.exec(host, cmd);
+        if !out.status.success() {
+            panic!(
+                "{}",
+                describe(&format!("in {host}: {}", cmd.join(" ")), &out)
+            );
+        }
+        text(&out.stdout)
+    }
+
+    fn state(&self, host: &str) -> HostState {
+        let out = self.exec_ok(host, &["sh", "-c", STATE_SCRIPT]);
+        let mut me = 0u32;
+        let mut logind = false;
+        let mut sessions = Vec::new();
+        let mut raw = Vec::new();
+        let mut audit: Vec<(u32, String)> = Vec::new();
+        let mut skip_audit: Vec<String> = vec![NO_AUDIT_SESSION.to_string()];
+        let mut section = "";
+        for line in out.lines() {
+            if let Some(rest) = line.strip_prefix('@') {
+                let mut words = rest.split_whitespace();
+                section = match words.next().unwrap_or("") {
+                    "me" => {
+                        me = words.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                        ""
+                    }
+                    "logind" => {
+                        logind = true;
+                        "logind"
+                    }
+                    "error" => panic!("in {host}: {rest}\n{out}"),
+                    "ps" => "ps",
+                    "audit" => {
+                        skip_audit.extend(words.map(str::to_string));
+                        "audit"
+                    }
+                    other => panic!("in {host}: unexpected section {other:?} in\n{out}"),
+                };
+                continue;
+            }
+            match section {
+                "logind" => {
+                    // SESSION UID USER SEAT TTY ...
+                    let words: Vec<&str> = line.split_whitespace().collect();
+                    if words.len() >= 3 {
+                        if let Ok(uid) = words[1].parse::<u32>() {
+                            sessions.push((words[0].to_string(), Some(uid)));
+                        }
+                    }
+                }
+                "ps" => {
+                    let mut rest = line.trim_start();
+                    let mut fields = Vec::new();
+                    for _ in 0..5 {
+                        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                        fields.push(&rest[..end]);
+                        rest = rest[end..].trim_start();
+                    }
+                    let (Ok(pid), Ok(ppid)) = (fields[0].parse::<u32>(), fields[1].parse::<u32>())
+                    else {
+                        continue;
+                    };
+                    if pid == me || ppid == me {
+                        continue; // the harness's own shell and its ps
+                    }
+                    let session = (fields[3] != "-").then(|| fields[3].to_string());
+                    raw.push((
+                        Proc {
+                            pid,
+                            user: fields[2].to_string(),
+                            cmd: rest.trim_end().to_string(),
+                        },
+                        Meta {
+                            session,
+                            unit: fields[4].to_string(),
+                        },
+                    ));
+                }
+                "audit" => {
+                    let mut words = line.split_whitespace();
+                    if let (Some(pid), Some(id)) = (words.next(), words.next()) {
+                        if let Ok(pid) = pid.parse() {
+                            audit.push((pid, id.to_string()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !logind {
+            // No logind: the sessions are the audit sessions of the host's processes, other
+            // than the one PID 1 inherited and the harness's own.
+            let mut ids = BTreeSet::new();
+            for (proc_, meta) in raw.iter_mut() {
+                if let Some((_, id)) = audit.iter().find(|(pid, _)| *pid == proc_.pid) {
+                    if !skip_audit.contains(id) {
+                        meta.session = Some(id.clone());
+                        ids.insert(id.clone());
+                    }
+                }
+            }
+            sessions = ids.into_iter().map(|id| (id, None)).collect();
+        }
+        sessions.sort_by_key(|(id, _)| session_key(id));
+        HostState {
+            logind,
+            sessions,
+            procs: raw,
+        }
+    }
+
+    /// Session IDs on `host`, sorted (numeric IDs by value first). On a host without logind:
+    /// the audit session IDs of its login processes.
+    pub fn sessions(&self, host: &str) -> Vec<String> {
+        self.state(host)
+            .sessions
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// Whether session `id` exists on `host` (in any state, "closing" included).
+    pub fn session_exists(&self, host: &str, id: &str) -> bool {
+        self.exec(host, &["sh", "-c", EXISTS_SCRIPT, "sh", id])
+            .status
+            .success()
+    }
+
+    /// `loginctl show-session ID -p PROP --value` inside `host`; panics if that fails.
+    pub fn session_prop(&self, host: &str, id: &str, prop: &str) -> String {
+        self.exec_ok(
+            host,
+            &["loginctl", "show-session", id, "-p", prop, "--value"],
+        )
+        .trim()
+        .to_string()
+    }
+
+    /// PIDs (as seen inside `host`) in the scope cgroup of session `id`; empty if it is gone.
+    /// On a host without logind: the processes of audit session `id`.
+    pub fn session_pids(&self, host: &str, id: &str) -> Vec<u32> {
+        let out = self.exec_ok(host, &["sh", "-c", PIDS_SCRIPT, "sh", id]);
+        let mut pids: Vec<u32> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        pids
+    }
+
+    /// Every process inside `host`, except the harness's own commands that list them.
+    pub fn processes(&self, host: &str) -> Vec<Proc> {
+        self.state(host).procs.into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Sessions and processes of `host` at this moment.
+    pub fn snapshot(&self, host: &str) -> Snapshot {
+        let state = self.state(host);
+        let (procs, meta) = state.procs.into_iter().unzip();
+        Snapshot {
+            sessions: state.sessions.iter().map(|(id, _)| id.clone()).collect(),
+            session_uids: state
+                .sessions
+                .iter()
+                .filter_map(|(id, uid)| uid.map(|u| (id.clone(), u)))
+                .collect(),
+            procs,
+            meta,
+        }
+    }
+
+    /// `lab stop HOST` (kill -9 the host); panics if that fails.
+    pub fn stop(&self, host: &str) {
+        self.run_ok(&["stop", host]);
+        self.forget(|h| h == host);
+    }
+
+    /// `lab down`; panics if that fails.
+    pub fn down(&self) {
+        self.run_ok(&["down"]);
+        self.forget(|_| true);
+    }
+
+    /// `lab up N`; panics if that fails.
+    pub fn up(&self, n: usize) {
+        self.run_ok(&["up", &n.to_string()]);
+    }
+
+    /// Sessions of hosts that were stopped are gone: a rebooted host reuses their IDs.
+    fn forget(&self, host_gone: impl Fn(&str) -> bool) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(h, _)| !host_gone(h));
+    }
+
+    /// The environment that points ssh, loginctl and logoff at the lab (`lab env`): PATH with
+    /// the lab's bin directory first, SYSTEMD_SSH and LOGOFF_SSH.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let out = self.run_ok(&["env"]);
+        let line = out.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let path = std::env::var("PATH").unwrap_or_default();
+        line.split_whitespace()
+            .filter_map(|word| word.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.replace("$PATH", &path)))
+            .collect()
+    }
+
+    /// The ssh_config that reaches the hosts (`lab ssh-config`).
+    pub fn ssh_config(&self) -> PathBuf {
+        PathBuf::from(self.run_ok(&["ssh-config"]).trim())
+    }
+
+    /// UID, GID and home of `user` inside `host`.
+    pub fn user_ids(&self, host: &str, user: &str) -> (u32, u32, String) {
+        if let Some((_, uid)) = USERS.iter().find(|(name, _)| *name == user) {
+            return (*uid, *uid, format!("/home/{user}"));
+        }
+        if user == "root" {
+            return (0, 0, "/root".to_string());
+        }
+        let out = self.exec_ok(host, &["getent", "passwd", user]);
+        let fields: Vec<&str> = out.trim().split(':').collect();
+        assert!(fields.len() >= 6, "in {host}: no user {user}: {out:?}");
+        (
+            fields[2].parse().expect("uid"),
+            fields[3].parse().expect("gid"),
+            fields[5].to_string(),
+        )
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let created = std::mem::take(self.created.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let mut hosts: Vec<&str> = created.iter().map(|(h, _)| h.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        for host in hosts {
+            let ids: Vec<&str> = created
+                .iter()
+                .filter(|(h, _)| h == host)
+                .map(|(_, id)| id.as_str())
+                .collect();
+            let mut cmd = vec!["sh", "-c", CLEANUP_SCRIPT, "sh"];
+            cmd.extend_from_slice(&ids);
+            let out = self.exec(host, &cmd);
+            if !out.status.success() && !text(&out.stderr).contains("is not running") {
+                eprintln!("{}", describe(&format!("closing sessions on {host}"), &out));
+            }
+        }
+        // The lock is released when `_lock` is dropped, after this.
+    }
+}
+
+impl Snapshot {
+    /// Panics (with a readable diff) unless every session and process of `self` except those
+    /// of the excluded sessions is still present in `after` (same pid, same cmd).
+    ///
+    /// Also not required to survive: `excluded_pids`; the user manager (user@UID.service) of a
+    /// user all of whose sessions are excluded (it ends with the user's last session); sshd's
+    /// connections still in authentication; transient user-runtime-dir@ helpers; and commands
+    /// the harness itself entered into the host.
+    pub fn assert_survived_except(
+        &self,
+        after: &Snapshot,
+        host: &str,
+        excluded_sessions: &[&str],
+        excluded_pids: &[u32],
+    ) {
+        let excluded = |s: &str| excluded_sessions.contains(&s);
+        let keeps_user = |uid: u32| {
+            self.session_uids
+                .iter()
+                .any(|(s, u)| *u == uid && !excluded(s))
+        };
+        let mut problems = Vec::new();
+        for s in &self.sessions {
+            if !excluded(s) && !after.sessions.contains(s) {
+                problems.push(format!("session {s} is gone"));
+            }
+        }
+        for (p, m) in self.procs.iter().zip(&self.meta) {
+            if excluded_pids.contains(&p.pid) || m.session.as_deref().is_some_and(excluded) {
+                continue;
+            }
+            if m.unit == "-"
+                || m.unit.starts_with("user-runtime-dir@")
+                || (m.unit == "sshd.service" && !p.cmd.contains("[listener]"))
+            {
+                continue;
+            }
+            if let Some(uid) = m
+                .unit
+                .strip_prefix("user@")
+                .and_then(|u| u.strip_suffix(".service"))
+                .and_then(|u| u.parse::<u32>().ok())
+            {
+                if !keeps_user(uid) {
+                    continue;
+                }
+            }
+            match after.procs.iter().find(|q| q.pid == p.pid) {
+                None => problems.push(format!("process is gone: {}", line(p, m))),
+                Some(q) if !same_cmd(&q.cmd, &p.cmd) => problems.push(format!(
+                    "process {} changed its command line: {:?} -> {:?}",
+                    p.pid, p.cmd, q.cmd
+                )),
+                Some(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            let mut msg = format!(
+                "on {host}, expected to survive (all but sessions {excluded_sessions:?} and \
+                 pids {excluded_pids:?}), but:\n"
+            );
+            for p in &problems {
+                let _ = writeln!(msg, "  - {p}");
+            }
+            let _ = writeln!(msg, "before: sessions {:?}", self.sessions);
+            for (p, m) in self.procs.iter().zip(&self.meta) {
+                let _ = writeln!(msg, "    {}", line(p, m));
+            }
+            let _ = writeln!(msg, "after: sessions {:?}", after.sessions);
+            for (p, m) in after.procs.iter().zip(&after.meta) {
+                let _ = writeln!(msg, "    {}", line(p, m));
+            }
+            panic!("{msg}");
+        }
+    }
+
+    /// The processes of session `id` in this snapshot.
+    pub fn session_procs(&self, id: &str) -> Vec<&Proc> {
+        self.procs
+            .iter()
+            .zip(&self.meta)
+            .filter(|(_, m)| m.session.as_deref() == Some(id))
+            .map(|(p, _)| p)
+            .collect()
+    }
+}
+
+fn line(p: &Proc, m: &Meta) -> String {
+    format!(
+        "{:>7} {:<10} session={:<5} {:<28} {}",
+        p.pid,
+        p.user,
+        m.session.as_deref().unwrap_or("-"),
+        m.unit,
+        p.cmd
+    )
+}
+
+/// Runs the logoff binary inside `host` with a clean environment (PATH, HOME, USER, LOGNAME,
+/// then `env`), as root or, with `as_user`, as that user (setpriv: real and effective UID/GID
+/// and the user's groups). The process is in no logind session.
+pub fn logoff_in_host(
+    lab: &Lab,
+    host: &str,
+    args: &[&str],
+    as_user: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
+    let user = as_user.unwrap_or("root");
+    let (uid, gid, home) = lab.user_ids(host, user);
+    let mut cmd: Vec<String> = Vec::new();
+    if as_user.is_some() {
+        cmd.extend([
+            "setpriv".to_string(),
+            format!("--reuid={uid}"),
+            format!("--regid={gid}"),
+            "--init-groups".to_string(),
+            "--".to_string(),
+        ]);
+    }
+    cmd.extend([
+        "env".to_string(),
+        "-i".to_string(),
+        format!("PATH={HOST_PATH}"),
+        format!("HOME={home}"),
+        format!("USER={user}"),
+        format!("LOGNAME={user}"),
+    ]);
+    cmd.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+    cmd.push(env!("CARGO_BIN_EXE_logoff").to_string());
+    cmd.extend(args.iter().map(|a| a.to_string()));
+    let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+    lab.exec(host, &cmd)
+}

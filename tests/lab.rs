@@ -1,0 +1,572 @@
+//! The lab itself (`lab/lab`): real hosts, real logins, real permissions, and a machine left
+//! as it was found.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Lab;
+
+const HOSTS: [&str; 3] = ["server1", "server2", "server3"];
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "{}\n--- stdout:\n{}--- stderr:\n{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// `ssh -F <lab ssh_config> HOST CMD` from the machine, as a user of the lab would run it.
+fn ssh(lab: &Lab, host: &str, cmd: &str) -> Output {
+    Command::new("ssh")
+        .arg("-F")
+        .arg(lab.ssh_config())
+        .args([host, cmd])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ssh")
+}
+
+fn assert_answers(lab: &Lab, host: &str) {
+    let out = ssh(lab, host, "hostname");
+    assert!(out.status.success(), "ssh {host} hostname: {}", show(&out));
+    assert_eq!(text(&out.stdout).trim(), host, "hostname seen over ssh");
+}
+
+fn assert_does_not_answer(lab: &Lab, host: &str) {
+    let out = ssh(lab, host, "hostname");
+    assert!(
+        !out.status.success(),
+        "ssh {host} still works: {}",
+        show(&out)
+    );
+}
+
+/// `lab pid HOST`: the machine's PID of the host's systemd.
+fn host_pid(lab: &Lab, host: &str) -> u32 {
+    let out = lab.run(&["pid", host]);
+    assert!(out.status.success(), "lab pid {host}: {}", show(&out));
+    text(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("lab pid {host}: {}", show(&out)))
+}
+
+fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?}: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The PID (inside `host`) of the `sleep infinity` that `lab login` leaves in session `id`.
+fn session_sleep(lab: &Lab, host: &str, id: &str) -> u32 {
+    let pids = lab.session_pids(host, id);
+    let procs = lab.processes(host);
+    procs
+        .iter()
+        .find(|p| pids.contains(&p.pid) && p.cmd == "sleep infinity")
+        .unwrap_or_else(|| {
+            panic!("no `sleep infinity` among the processes {pids:?} of session {id} on {host}: {procs:#?}")
+        })
+        .pid
+}
+
+/// The signals a process inside `host` ignores (SigIgn of /proc/PID/status).
+fn ignored_signals(lab: &Lab, host: &str, pid: u32) -> u64 {
+    let status = lab.exec_ok(host, &["cat", &format!("/proc/{pid}/status")]);
+    let mask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .unwrap_or_else(|| panic!("no SigIgn in /proc/{pid}/status: {status}"));
+    u64::from_str_radix(mask.trim(), 16).expect("SigIgn is hex")
+}
+
+fn ignores(mask: u64, signal: u32) -> bool {
+    mask & (1 << (signal - 1)) != 0
+}
+
+#[test]
+fn up_boots_hosts_that_answer_ssh_and_run_systemd_and_logind() {
+    let Some(lab) = Lab::get(3) else { return };
+    let machine_ns = fs::read_link("/proc/self/ns/pid").unwrap();
+    let mut namespaces = BTreeSet::new();
+    for host in HOSTS {
+        assert_answers(&lab, host);
+        assert_eq!(
+            lab.exec_ok(host, &["cat", "/proc/1/comm"]).trim(),
+            "systemd",
+            "PID 1 of {host}"
+        );
+        // The systemd that `lab pid` names is PID 1 of a PID namespace of its own.
+        let pid = host_pid(&lab, host);
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let nspid: Vec<&str> = status
+            .lines()
+            .find_map(|l| l.strip_prefix("NSpid:"))
+            .expect("NSpid")
+            .split_whitespace()
+            .collect();
+        assert_eq!(
+            nspid,
+            [pid.to_string().as_str(), "1"],
+            "NSpid of {host}'s systemd"
+        );
+        let ns = fs::read_link(format!("/proc/{pid}/ns/pid")).unwrap();
+        assert_ne!(ns, machine_ns, "{host} shares the machine's PID namespace");
+        namespaces.insert(ns);
+        // logind runs there and answers on the host's own bus.
+        assert_eq!(
+            lab.exec_ok(host, &["systemctl", "is-active", "systemd-logind.service"])
+                .trim(),
+            "active",
+            "systemd-logind on {host}"
+        );
+        let procs = lab.processes(host);
+        assert!(
+            procs
+                .iter()
+                .any(|p| p.cmd.starts_with("/lib/systemd/systemd-logind")),
+            "no systemd-logind process in {host}: {procs:#?}"
+        );
+        lab.exec_ok(host, &["loginctl", "list-sessions", "--no-pager"]);
+    }
+    assert_eq!(namespaces.len(), HOSTS.len(), "hosts share PID namespaces");
+}
+
+#[test]
+fn login_opens_a_remote_ssh_session_that_stays_open() {
+    let Some(lab) = Lab::get(3) else { return };
+    let id = lab.login("alice", "server1");
+    assert!(
+        lab.sessions("server1").contains(&id),
+        "session {id} not listed on server1: {:?}",
+        lab.sessions("server1")
+    );
+    for (prop, want) in [
+        ("Name", "alice"),
+        ("Remote", "yes"),
+        ("RemoteHost", "127.0.0.1"),
+        ("Service", "sshd"),
+        ("Class", "user"),
+        ("State", "active"),
+        ("TTY", ""),
+    ] {
+        assert_eq!(
+            lab.session_prop("server1", &id, prop),
+            want,
+            "{prop} of session {id}"
+        );
+    }
+    // Its command is still running, as alice, inside the session's scope.
+    let sleep = session_sleep(&lab, "server1", &id);
+    let owner = lab
+        .processes("server1")
+        .into_iter()
+        .find(|p| p.pid == sleep)
+        .expect("sleep process")
+        .user;
+    assert_eq!(owner, "alice");
+}
+
+#[test]
+fn login_pty_has_a_pseudo_terminal() {
+    let Some(lab) = Lab::get(3) else { return };
+    let id = lab.login_with(&["--pty"], "bob", "server1");
+    let sleep = session_sleep(&lab, "server1", &id);
+    let ps_tty = lab
+        .exec_ok("server1", &["ps", "-o", "tty=", "-p", &sleep.to_string()])
+        .trim()
+        .to_string();
+    let logind_tty = lab.session_prop("server1", &id, "TTY");
+    let tty = if logind_tty.is_empty() {
+        &ps_tty
+    } else {
+        &logind_tty
+    };
+    let n = tty
+        .strip_prefix("pts/")
+        .unwrap_or_else(|| panic!("session {id}: TTY {logind_tty:?}, ps tty {ps_tty:?}"));
+    assert!(
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+        "TTY {tty:?}"
+    );
+    assert_eq!(&ps_tty, tty, "the session's command runs on its terminal");
+}
+
+#[test]
+fn login_background_is_a_background_class_session() {
+    let Some(lab) = Lab::get(3) else { return };
+    let id = lab.login_with(&["--background"], "bob", "server2");
+    assert!(id.starts_with('c'), "background session ID {id:?}");
+    assert!(
+        lab.sessions("server2").contains(&id),
+        "{:?}",
+        lab.sessions("server2")
+    );
+    assert_eq!(lab.session_prop("server2", &id, "Class"), "background");
+    assert_eq!(lab.session_prop("server2", &id, "Name"), "bob");
+    session_sleep(&lab, "server2", &id);
+}
+
+#[test]
+fn login_ignore_term_makes_the_session_ignore_sigterm() {
+    let Some(lab) = Lab::get(3) else { return };
+    let stubborn = lab.login_with(&["--ignore-term"], "carol", "server1");
+    let mask = ignored_signals(&lab, "server1", session_sleep(&lab, "server1", &stubborn));
+    assert!(ignores(mask, 15), "SIGTERM not ignored: SigIgn {mask:016x}");
+    assert!(ignores(mask, 1), "SIGHUP not ignored: SigIgn {mask:016x}");
+    // And a plain login does not.
+    let plain = lab.login("carol", "server1");
+    let mask = ignored_signals(&lab, "server1", session_sleep(&lab, "server1", &plain));
+    assert!(
+        !ignores(mask, 15),
+        "a plain login ignores SIGTERM: SigIgn {mask:016x}"
+    );
+}
+
+#[test]
+fn console_is_the_active_session_of_seat0() {
+    let Some(lab) = Lab::get(3) else { return };
+    let id = lab.console("carol", "server2");
+    assert_eq!(lab.session_prop("server2", &id, "Seat"), "seat0");
+    let vt: u32 = lab
+        .session_prop("server2", &id, "VTNr")
+        .parse()
+        .expect("VTNr is a number");
+    assert!(vt > 0, "VTNr {vt}");
+    assert_eq!(lab.session_prop("server2", &id, "TTY"), format!("tty{vt}"));
+    assert_eq!(lab.session_prop("server2", &id, "State"), "active");
+    assert_eq!(lab.session_prop("server2", &id, "Name"), "carol");
+    assert_eq!(
+        lab.exec_ok(
+            "server2",
+            &[
+                "loginctl",
+                "show-seat",
+                "seat0",
+                "-p",
+                "ActiveSession",
+                "--value"
+            ]
+        )
+        .trim(),
+        id,
+        "seat0's active session"
+    );
+}
+
+#[test]
+fn permissions_are_real() {
+    let Some(lab) = Lab::get(3) else { return };
+    let bob = lab.login("bob", "server1");
+    let out = lab.exec(
+        "server1",
+        &[
+            "setpriv",
+            "--reuid=2001",
+            "--regid=2001",
+            "--init-groups",
+            "loginctl",
+            "terminate-session",
+            &bob,
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "alice terminated bob's session: {}",
+        show(&out)
+    );
+    assert!(
+        text(&out.stderr).to_lowercase().contains("access denied"),
+        "alice's attempt: {}",
+        show(&out)
+    );
+    assert!(lab.session_exists("server1", &bob));
+    assert_eq!(lab.session_prop("server1", &bob, "State"), "active");
+
+    lab.exec_ok("server1", &["loginctl", "terminate-session", &bob]);
+    wait_until(
+        &format!("bob's session {bob} to end"),
+        Duration::from_secs(10),
+        || !lab.session_exists("server1", &bob),
+    );
+    assert!(!lab.sessions("server1").contains(&bob));
+}
+
+const MACHINE_FILES: [&str; 5] = [
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/group",
+    "/etc/gshadow",
+    "/etc/hostname",
+];
+
+fn machine_files() -> Vec<Option<Vec<u8>>> {
+    MACHINE_FILES.iter().map(|f| fs::read(f).ok()).collect()
+}
+
+fn machine_hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn isolation_users_live_only_in_hosts_and_the_machine_etc_never_changes() {
+    let Some(lab) = Lab::get(3) else { return };
+    for (user, uid) in common::USERS {
+        for file in ["/etc/passwd", "/etc/group", "/etc/shadow"] {
+            let content = fs::read_to_string(file).unwrap_or_default();
+            assert!(
+                !content.lines().any(|l| l.starts_with(&format!("{user}:"))),
+                "{user} is in the machine's {file}"
+            );
+        }
+        let entry = lab.exec_ok("server1", &["getent", "passwd", user]);
+        let fields: Vec<&str> = entry.trim().split(':').collect();
+        assert_eq!(
+            fields[2],
+            uid.to_string(),
+            "{user}'s UID in server1: {entry}"
+        );
+        assert_eq!(fields[5], format!("/home/{user}"), "{user}'s home: {entry}");
+    }
+    assert!(!HOSTS.contains(&machine_hostname().as_str()));
+
+    lab.down();
+    let before = machine_files();
+    let hostname = machine_hostname();
+    lab.up(3);
+    let id = lab.login_with(&["--pty"], "alice", "server1");
+    assert!(lab.session_exists("server1", &id));
+    lab.console("bob", "server2");
+    lab.down();
+    let after = machine_files();
+    for ((file, b), a) in MACHINE_FILES.iter().zip(&before).zip(&after) {
+        assert!(
+            b == a,
+            "the machine's {file} changed between up and down ({:?} -> {:?} bytes)",
+            b.as_ref().map(Vec::len),
+            a.as_ref().map(Vec::len)
+        );
+    }
+    assert_eq!(machine_hostname(), hostname, "the machine's hostname");
+    lab.up(3);
+}
+
+/// Every trace of the lab on the machine: processes, mounts, files, cgroups, listeners.
+fn leftovers() -> Vec<String> {
+    let mut found = Vec::new();
+    let me = std::process::id().to_string();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) || pid == me {
+            continue;
+        }
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Zombies are reaped by the machine's PID 1 whenever it gets to it: not the lab's.
+        let state = stat.rsplit_once(") ").map(|(_, r)| r.chars().next());
+        if state == Some(Some('Z')) {
+            continue;
+        }
+        let cgroup = fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+        let cmdline = fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|c| text(&c).replace('\0', " "))
+            .unwrap_or_default();
+        if cgroup.contains("logoff-lab")
+            || cmdline.contains("sshd -D -e -f /run/logoff-lab")
+            || cmdline.contains("/run/logoff-lab/")
+        {
+            found.push(format!(
+                "process {pid}: {} (cgroup {})",
+                cmdline.trim(),
+                cgroup.lines().last().unwrap_or("")
+            ));
+        }
+    }
+    let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    found.extend(
+        mountinfo
+            .lines()
+            .filter(|l| l.contains("logoff-lab"))
+            .map(|l| format!("mount: {l}")),
+    );
+    for path in [
+        "/run/logoff-lab",
+        "/run/logoff-lab.lock",
+        "/sys/fs/cgroup/unified/logoff-lab",
+    ] {
+        if Path::new(path).exists() {
+            found.push(format!("path: {path}"));
+        }
+    }
+    for k in 1..=HOSTS.len() {
+        let addr: SocketAddr = format!("127.0.0.{}:22", 10 + k).parse().unwrap();
+        if TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
+            found.push(format!("listener: {addr}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn lifecycle_down_removes_everything_and_up_is_idempotent() {
+    let Some(lab) = Lab::get(3) else { return };
+    lab.login("alice", "server1");
+    lab.login_with(&["--pty"], "bob", "server2");
+    lab.console("carol", "server3");
+
+    lab.down();
+    let again = lab.run(&["down"]);
+    assert!(again.status.success(), "second down: {}", show(&again));
+    let left = leftovers();
+    assert!(left.is_empty(), "left after down:\n{}", left.join("\n"));
+
+    lab.up(3);
+    let pids: Vec<u32> = HOSTS.iter().map(|h| host_pid(&lab, h)).collect();
+    for host in HOSTS {
+        assert_answers(&lab, host);
+    }
+    lab.up(3);
+    let again: Vec<u32> = HOSTS.iter().map(|h| host_pid(&lab, h)).collect();
+    assert_eq!(pids, again, "the second up rebooted hosts");
+    let status = lab.run(&["status"]);
+    let running = text(&status.stdout)
+        .lines()
+        .filter(|l| l.contains("running"))
+        .count();
+    assert_eq!(running, 3, "lab status: {}", show(&status));
+    for host in HOSTS {
+        assert_answers(&lab, host);
+    }
+}
+
+#[test]
+fn stop_kills_one_host_and_up_brings_it_back() {
+    let Some(lab) = Lab::get(3) else { return };
+    lab.login("alice", "server3");
+    lab.stop("server3");
+    assert_does_not_answer(&lab, "server3");
+    assert!(
+        !lab.run(&["pid", "server3"]).status.success(),
+        "lab pid server3 after stop"
+    );
+    assert_answers(&lab, "server1");
+    assert_answers(&lab, "server2");
+    lab.up(3);
+    assert_answers(&lab, "server3");
+    assert_eq!(
+        lab.exec_ok(
+            "server3",
+            &["systemctl", "is-active", "systemd-logind.service"]
+        )
+        .trim(),
+        "active"
+    );
+}
+
+/// Stops server4 when the test ends, however it ends: the next `lab up` boots it again with
+/// logind, like every other host.
+struct StopOnDrop<'a>(&'a Lab, &'a str);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop(self.1);
+    }
+}
+
+#[test]
+fn no_logind_host_has_no_logind_and_no_bus_but_logins_work() {
+    let Some(lab) = Lab::get(3) else { return };
+    let _stop = StopOnDrop(&lab, "server4");
+    // A server4 left running with logind would be kept as it is by `up`.
+    lab.stop("server4");
+    let out = lab.run(&["up", "4", "--no-logind"]);
+    assert!(out.status.success(), "lab up 4 --no-logind: {}", show(&out));
+    assert_answers(&lab, "server4");
+
+    let procs = lab.processes("server4");
+    assert!(
+        !procs.iter().any(|p| p.cmd.contains("systemd-logind")),
+        "logind runs on server4: {procs:#?}"
+    );
+    let bus = lab.exec("server4", &["test", "-e", "/run/dbus/system_bus_socket"]);
+    assert!(!bus.status.success(), "server4 has a system bus socket");
+
+    let id = lab.login("alice", "server4");
+    assert!(
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
+        "audit session ID {id:?}"
+    );
+    let pty = lab.login_with(&["--pty"], "alice", "server4");
+    assert!(
+        pty.bytes().all(|b| b.is_ascii_digit()),
+        "audit session ID {pty:?}"
+    );
+    assert_ne!(id, pty);
+    let who = lab.exec_ok("server4", &["who"]);
+    assert!(
+        who.lines()
+            .any(|l| l.starts_with("alice ") && l.contains("pts/")),
+        "who on server4:\n{who}"
+    );
+    // The harness sees them as sessions too (audit sessions).
+    let sessions = lab.sessions("server4");
+    assert!(
+        sessions.contains(&id) && sessions.contains(&pty),
+        "{sessions:?}"
+    );
+    assert!(
+        lab.session_pids("server4", &id)
+            .contains(&session_sleep(&lab, "server4", &id))
+    );
+
+    // The other hosts keep their logind.
+    assert_eq!(
+        lab.exec_ok(
+            "server1",
+            &["systemctl", "is-active", "systemd-logind.service"]
+        )
+        .trim(),
+        "active"
+    );
+}
+
+#[test]
+fn not_root_is_refused_in_one_line() {
+    let Some(lab) = Lab::get(3) else { return };
+    let pids: Vec<u32> = HOSTS.iter().map(|h| host_pid(&lab, h)).collect();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(Lab::script())
+        .arg("up")
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setpriv");
+    assert!(!out.status.success(), "lab up as nobody: {}", show(&out));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr:?}");
+    assert!(stderr.contains("root"), "stderr: {stderr:?}");
+    let again: Vec<u32> = HOSTS.iter().map(|h| host_pid(&lab, h)).collect();
+    assert_eq!(pids, again, "the lab changed");
+}
