@@ -539,6 +539,26 @@ fn no_logind_host_has_no_logind_and_no_bus_but_logins_work() {
         lab.session_pids("server4", &id)
             .contains(&session_sleep(&lab, "server4", &id))
     );
+    assert!(lab.session_exists("server4", &pty));
+
+    // Ending one audit session leaves the other: the harness's snapshots see it on such hosts.
+    let before = lab.snapshot("server4");
+    let pids: Vec<String> = lab
+        .session_pids("server4", &id)
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    let mut kill = vec!["kill", "-9"];
+    kill.extend(pids.iter().map(String::as_str));
+    lab.exec_ok("server4", &kill);
+    wait_until(
+        &format!("audit session {id} to end"),
+        Duration::from_secs(10),
+        || !lab.session_exists("server4", &id),
+    );
+    let after = lab.snapshot("server4");
+    before.assert_survived_except(&after, "server4", &[&id], &[]);
+    assert!(after.sessions.contains(&pty), "{:?}", after.sessions);
 
     // The other hosts keep their logind.
     assert_eq!(
@@ -549,6 +569,62 @@ fn no_logind_host_has_no_logind_and_no_bus_but_logins_work() {
         .trim(),
         "active"
     );
+}
+
+/// The panic message of `f`, which must panic.
+fn panic_message(f: impl FnOnce()) -> String {
+    let err =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn harness_snapshots_tell_which_sessions_and_processes_survived() {
+    let Some(lab) = Lab::get(3) else { return };
+    let keep = lab.login("alice", "server2");
+    let gone = lab.login_with(&["--pty"], "bob", "server2");
+    let before = lab.snapshot("server2");
+    assert!(
+        before.sessions.contains(&keep) && before.sessions.contains(&gone),
+        "{:?}",
+        before.sessions
+    );
+    let gone_sleep = session_sleep(&lab, "server2", &gone);
+    assert!(
+        before
+            .session_procs(&gone)
+            .iter()
+            .any(|p| p.pid == gone_sleep && p.user == "bob"),
+        "{:#?}",
+        before.session_procs(&gone)
+    );
+    // Nothing happened yet: everything survived.
+    before.assert_survived_except(&lab.snapshot("server2"), "server2", &[], &[]);
+
+    lab.exec_ok("server2", &["loginctl", "terminate-session", &gone]);
+    wait_until(
+        &format!("session {gone} to end"),
+        Duration::from_secs(10),
+        || !lab.session_exists("server2", &gone),
+    );
+    let after = lab.snapshot("server2");
+    assert!(!after.sessions.contains(&gone) && after.sessions.contains(&keep));
+    before.assert_survived_except(&after, "server2", &[&gone], &[]);
+    // Without the exclusion, the loss is reported, with the processes.
+    let msg = panic_message(|| before.assert_survived_except(&after, "server2", &[], &[]));
+    assert!(msg.contains(&format!("session {gone} is gone")), "{msg}");
+    assert!(
+        msg.contains(&format!("process is gone: {gone_sleep:>7} bob")),
+        "{msg}"
+    );
+    // Excluded PIDs are not reported; the session still is.
+    let gone_pids: Vec<u32> = before.session_procs(&gone).iter().map(|p| p.pid).collect();
+    let msg = panic_message(|| before.assert_survived_except(&after, "server2", &[], &gone_pids));
+    assert!(msg.contains(&format!("session {gone} is gone")), "{msg}");
+    assert!(!msg.contains("process is gone"), "{msg}");
 }
 
 #[test]

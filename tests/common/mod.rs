@@ -31,6 +31,7 @@ mod sys {
         pub fn flock(fd: i32, operation: i32) -> i32;
     }
     pub const LOCK_EX: i32 = 2;
+    pub const LOCK_NB: i32 = 4;
 }
 
 pub struct Lab {
@@ -82,11 +83,12 @@ fi
 echo "@ps"
 ps -ww -eo pid=,ppid=,user:64=,lsession=,unit:200=,args=
 if [ -z "$bus" ]; then
-    { read -r init < /proc/1/sessionid; } 2>/dev/null || init=
-    { read -r mine < /proc/$$/sessionid; } 2>/dev/null || mine=
+    # (sessionid has no final newline: read fails but sets the variable)
+    init=; { read -r init < /proc/1/sessionid; } 2>/dev/null
+    mine=; { read -r mine < /proc/$$/sessionid; } 2>/dev/null
     echo "@audit $init $mine"
     for f in /proc/[0-9]*/sessionid; do
-        { read -r s < "$f"; } 2>/dev/null || continue
+        s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
         p=${f#/proc/}
         echo "${p%/sessionid} $s"
     done
@@ -100,7 +102,7 @@ if [ -S /run/dbus/system_bus_socket ]; then
         -exec cat {} + 2>/dev/null
 else
     for f in /proc/[0-9]*/sessionid; do
-        { read -r s < "$f"; } 2>/dev/null || continue
+        s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
         p=${f#/proc/}
         [ "$s" = "$1" ] && [ "${p%/sessionid}" != "$$" ] && echo "${p%/sessionid}"
     done
@@ -114,7 +116,7 @@ if [ -S /run/dbus/system_bus_socket ]; then
     exec loginctl show-session "$1" -p Id --value
 fi
 for f in /proc/[0-9]*/sessionid; do
-    { read -r s < "$f"; } 2>/dev/null || continue
+    s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
     [ "$s" = "$1" ] && exit 0
 done
 exit 1
@@ -141,13 +143,82 @@ if [ -S /run/dbus/system_bus_socket ]; then
     done
 fi
 for f in /proc/[0-9]*/sessionid; do
-    { read -r s < "$f"; } 2>/dev/null || continue
+    s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
     for t in "$@"; do
         if [ "$s" = "$t" ]; then p=${f#/proc/}; kill -9 "${p%/sessionid}" 2>/dev/null; fi
     done
 done
 exit 0
 "#;
+
+/// Takes the flock on `lock`, waiting for the test that holds it. Panics, rather than waiting
+/// forever, if only lab hosts hold it: they inherited the descriptor of whoever booted them
+/// under the lock (e.g. `flock /run/logoff-lab.testlock lab/lab up`, without flock's -o), and
+/// keep it until they are stopped.
+fn lock_exclusively(lock: &File, name: &str) {
+    let mut waited = 0u32;
+    loop {
+        // SAFETY: flock on a file descriptor that `lock` owns.
+        if unsafe { sys::flock(lock.as_raw_fd(), sys::LOCK_EX | sys::LOCK_NB) } == 0 {
+            return;
+        }
+        let err = std::io::Error::last_os_error();
+        match err.kind() {
+            std::io::ErrorKind::Interrupted => continue,
+            std::io::ErrorKind::WouldBlock => {}
+            _ => panic!("{name}: cannot lock {LOCK_PATH}: {err}"),
+        }
+        if waited % 40 == 20 {
+            if let Some(hosts) = lock_held_only_by_lab_hosts(lock) {
+                panic!(
+                    "{name}: {LOCK_PATH} is held only by lab host processes {hosts:?}, which \
+                     inherited it from whoever booted them while holding it (flock(1) without \
+                     -o?): nothing will release it until they stop; run `lab/lab down`"
+                );
+            }
+        }
+        waited += 1;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The processes that have the lock file open and are not waiting for it, if all of them are
+/// inside the lab (their cgroup is under logoff-lab).
+fn lock_held_only_by_lab_hosts(lock: &File) -> Option<Vec<u32>> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = lock.metadata().ok()?;
+    let (dev, ino) = (meta.dev(), meta.ino());
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let waiters: Vec<u32> = locks
+        .lines()
+        .filter(|l| l.contains("->") && l.contains(&format!(":{ino} ")))
+        .filter_map(|l| l.split_whitespace().nth(5)?.parse().ok())
+        .collect();
+    let me = std::process::id();
+    let mut holders = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if pid == me || waiters.contains(&pid) {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let has_lock = fds
+            .flatten()
+            .any(|fd| std::fs::metadata(fd.path()).is_ok_and(|m| m.dev() == dev && m.ino() == ino));
+        if has_lock {
+            holders.push(pid);
+        }
+    }
+    let in_lab = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+            .is_ok_and(|c| c.contains("logoff-lab"))
+    };
+    (!holders.is_empty() && holders.iter().all(in_lab)).then_some(holders)
+}
 
 fn test_name() -> String {
     match std::thread::current().name() {
@@ -210,16 +281,7 @@ impl Lab {
             .write(true)
             .open(LOCK_PATH)
             .unwrap_or_else(|e| panic!("{name}: cannot open {LOCK_PATH}: {e}"));
-        loop {
-            // SAFETY: flock on a file descriptor this function owns.
-            if unsafe { sys::flock(lock.as_raw_fd(), sys::LOCK_EX) } == 0 {
-                break;
-            }
-            let err = std::io::Error::last_os_error();
-            if err.kind() != std::io::ErrorKind::Interrupted {
-                panic!("{name}: cannot lock {LOCK_PATH}: {err}");
-            }
-        }
+        lock_exclusively(&lock, &name);
         let lab = Lab {
             created: Mutex::new(Vec::new()),
             _lock: lock,
@@ -581,7 +643,9 @@ impl Snapshot {
             }
             if m.unit == "-"
                 || m.unit.starts_with("user-runtime-dir@")
-                || (m.unit == "sshd.service" && !p.cmd.contains("[listener]"))
+                || (m.unit == "sshd.service"
+                    && m.session.is_none()
+                    && !p.cmd.contains("[listener]"))
             {
                 continue;
             }
