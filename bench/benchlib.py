@@ -14,11 +14,13 @@ import fcntl
 import math
 import os
 import re
+import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -125,6 +127,7 @@ class Report:
         say(f"  {metric}: {value_text}   target {target_text}   {v}")
 
     def problem(self, text):
+        check_lab()  # a host rebooted under us is the harness's trouble, not logoff's
         self.problems.append(text)
         say(f"  PROBLEM: {text}")
 
@@ -209,21 +212,108 @@ def testlock():
         os.close(fd)
 
 
+_boot = {}  # host -> PID of its systemd when ensure_lab last saw it
+
+
+def host_pids():
+    out = {}
+    for d in LAB_DIR.glob("server*"):
+        try:
+            out[d.name] = (d / "pid").read_text().strip()
+        except OSError:
+            pass
+    return out
+
+
 def ensure_lab(n):
+    """lab/lab up N (idempotent): called with the test lock held."""
     progress(f"lab/lab up {n}")
     lab("up", str(n), timeout=300)
+    _boot.clear()
+    _boot.update(host_pids())
+
+
+def check_lab():
+    """Raise if a host was stopped or rebooted since ensure_lab: `lab/lab down`, `up` and `stop`
+    do not take the test lock, so another user of the lab can do that under a benchmark."""
+    now = host_pids()
+    changed = sorted(h for h, pid in _boot.items()
+                     if now.get(h) != pid or not Path(f"/proc/{pid}").exists())
+    if changed:
+        raise HarnessError(f"lab host(s) {', '.join(changed)} were stopped or rebooted during the benchmark "
+                           f"by something else (lab/lab down/up/stop do not take {TESTLOCK})")
 
 
 def host_name(k):
     return f"server{k}"
 
 
-def login(user, host):
-    r = lab("login", user, host, timeout=60, check=False)
-    sid = r.stdout.strip()
-    if r.returncode != 0 or not re.fullmatch(r"[A-Za-z0-9]+", sid):
-        raise HarnessError(f"lab/lab login {user} {host} failed ({r.returncode}): {r.stderr.strip()}")
-    return sid
+_clients = []  # (host, session id, Popen of the ssh client that holds the session open)
+_clients_lock = threading.Lock()
+
+
+def login(user, host, timeout=30.0):
+    """A new ssh login of user on host that stays open; returns its logind session ID.
+
+    It does what `lab/lab login USER HOST` does (ssh -T with the lab's ssh_config, the remote
+    command prints $XDG_SESSION_ID then sleeps), but from here: `lab/lab login` can exit 2 without
+    a word while its ssh goes on and opens the session anyway (it reads the ssh output file before
+    the backgrounded ssh has created it, under set -e and pipefail), which leaves a session behind
+    that nobody knows the ID of; this happens to a few percent of logins made in parallel."""
+    cmd = ["/usr/bin/ssh", "-F", str(LAB_DIR / "ssh_config"), "-T", f"{user}@{host}",
+           "echo LABSESSION=${XDG_SESSION_ID:-$(cat /proc/self/sessionid)}; exec sleep infinity"]
+    reap()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    deadline = time.monotonic() + timeout
+    got = b""
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([p.stdout], [], [], 0.1)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            got += chunk
+            m = re.search(rb"LABSESSION=([A-Za-z0-9]+)\s", got)
+            if m:
+                sid = m.group(1).decode()
+                with _clients_lock:
+                    _clients.append((host, sid, p))
+                return sid
+    p.kill()
+    p.wait()
+    if not Path(f"/proc/{_boot.get(host, 'none')}").exists():
+        check_lab()
+    raise HarnessError(f"ssh login of {user} on {host} failed: {got.decode(errors='replace').strip() or 'no output'}")
+
+
+def reap():
+    """Wait for the ssh clients whose sessions have ended (they exit with their session).
+    Called outside the timed parts only, so their CPU never lands in a timing's getrusage."""
+    with _clients_lock:
+        for c in list(_clients):
+            if c[2].poll() is not None:
+                c[2].stdout.close()
+                _clients.remove(c)
+
+
+def end_leftovers():
+    """At exit: end every session this benchmark opened that is still there (after a harness
+    error or ^C), and its ssh client."""
+    with _clients_lock:
+        left = [c for c in _clients if c[2].poll() is None]
+    for host, sid, p in left:
+        try:
+            lab_exec(host, "loginctl", "terminate-session", sid, timeout=15)
+        except HarnessError:
+            pass
+    for host, sid, p in left:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    reap()
 
 
 def logins(user, hosts, workers=4):
@@ -367,6 +457,8 @@ def describe(p):
 
 
 def main_wrapper(fn):
+    import atexit
+    atexit.register(end_leftovers)
     try:
         fn()
     except HarnessError as e:

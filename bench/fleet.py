@@ -112,10 +112,21 @@ def main():
         for h in hosts:
             have = set(B.user_sessions(h, user))
             foreign = have - created[h]
+            deadline = time.monotonic() + 30
+            while foreign and time.monotonic() < deadline:
+                # Perhaps someone else's, on its way out: give it a moment before refusing.
+                time.sleep(0.5)
+                have = set(B.user_sessions(h, user))
+                foreign = have - created[h]
             if foreign:
+                info = "; ".join(
+                    f"{sid}: " + " ".join(B.lab_exec(h, "loginctl", "show-session", sid, "-p", "Service", "-p",
+                                                     "Type", "-p", "Class", "-p", "State", "-p", "Timestamp"
+                                                     ).stdout.split("\n")).strip()
+                    for sid in sorted(foreign))
                 raise B.HarnessError(
-                    f"{user} has session(s) {', '.join(sorted(foreign))} on {h} that this benchmark did not "
-                    f"create; the commands here would end them. End them, or use --user bob/carol.")
+                    f"{user} has session(s) on {h} that this benchmark did not create ({info}); the commands "
+                    f"here would end them. End them, or use --user bob/carol.")
             if have:  # ours, left by a failed run
                 B.cleanup_sessions(h, sorted(have))
         ids = B.logins(user, hosts)

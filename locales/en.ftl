@@ -73,6 +73,7 @@ err-access-denied = access denied: session { $id } on { $host } belongs to { $us
 err-console = can't log off a user from the console session (session { $id } of { $user } on { $host }); use /force to override
 err-timed-out = session { $id } of { $user } on { $host } was not removed, even after SIGKILL; processes left:
 candidate-header = ID        USER        NAME        STATE
+sessions-there = Sessions on { $host }:
 process-line = { $pid } { $cmd }
 
 # Hosts and buses.

@@ -76,6 +76,7 @@ err-access-denied = acceso denegado: la sesión { $id } en { $host } pertenece a
 err-console = no se puede cerrar la sesión de un usuario en la sesión de consola (sesión { $id } de { $user } en { $host }); use /force para forzarlo
 err-timed-out = la sesión { $id } de { $user } en { $host } no se eliminó, ni siquiera tras SIGKILL; procesos restantes:
 candidate-header = ID        USUARIO     NOMBRE      ESTADO
+sessions-there = Sesiones en { $host }:
 process-line = { $pid } { $cmd }
 
 # Hosts y buses.

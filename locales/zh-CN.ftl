@@ -73,6 +73,7 @@ err-access-denied = 拒绝访问：{ $host } 上的会话 { $id } 属于 { $user
 err-console = 无法从控制台会话注销用户（{ $host } 上 { $user } 的会话 { $id }）；使用 /force 可强制注销
 err-timed-out = 即使在 SIGKILL 之后，{ $host } 上 { $user } 的会话 { $id } 仍未被删除；残留的进程：
 candidate-header = ID        用户        名称        状态
+sessions-there = { $host } 上的会话：
 process-line = { $pid } { $cmd }
 
 # 主机和总线。

@@ -50,7 +50,11 @@ pub enum Error {
     #[error("host list {path} names no host")]
     HostFileEmpty { path: String },
     #[error("no session {session:?} on {host}")]
-    NotFound { session: String, host: String },
+    NotFound {
+        session: String,
+        host: String,
+        candidates: Vec<Session>,
+    },
     #[error("session name {name:?} is ambiguous on {host}")]
     Ambiguous {
         name: String,

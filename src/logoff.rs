@@ -157,6 +157,7 @@ async fn on_bus(
                 Unresolved::NotFound => Error::NotFound {
                     session: arg.clone(),
                     host: host.clone(),
+                    candidates: all.iter().filter(|s| !s.is_closing()).cloned().collect(),
                 },
                 Unresolved::Ambiguous(candidates) => Error::Ambiguous {
                     name: arg.clone(),

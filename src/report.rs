@@ -36,10 +36,27 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             &[("path", path.into()), ("reason", reason.into())],
         ),
         HostFileEmpty { path } => t("err-host-file-empty", &[("path", path.into())]),
-        NotFound { session, host } => t(
-            "err-not-found",
-            &[("session", session.into()), ("host", host.into())],
-        ),
+        NotFound {
+            session,
+            host,
+            candidates,
+        } => {
+            let mut s = t(
+                "err-not-found",
+                &[("session", session.into()), ("host", host.into())],
+            );
+            if !candidates.is_empty() {
+                s.push('\n');
+                s.push_str(&t("sessions-there", &[("host", host.into())]));
+                s.push_str("\n  ");
+                s.push_str(&t("candidate-header", &[]));
+                for c in candidates {
+                    s.push_str("\n  ");
+                    s.push_str(&candidate(c));
+                }
+            }
+            s
+        }
         Ambiguous {
             name,
             host,

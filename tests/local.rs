@@ -187,7 +187,21 @@ fn unknown_session() {
         let (code, stdout, stderr) = root_logoff(&lab, H, &[arg]);
         assert_eq!(code, 3, "{arg}: {stderr}");
         assert_eq!(stdout, "");
-        assert_eq!(stderr.trim(), format!("logoff: no session '{arg}' on {H}"));
+        let mut lines = stderr.lines();
+        assert_eq!(
+            lines.next(),
+            Some(format!("logoff: no session '{arg}' on {H}").as_str())
+        );
+        // ... followed by the sessions that are there, to pick from.
+        assert_eq!(
+            lines.next(),
+            Some(format!("Sessions on {H}:").as_str()),
+            "{stderr}"
+        );
+        assert!(
+            lines.any(|l| l.split_whitespace().next() == Some(_a.as_str())),
+            "{stderr}"
+        );
     }
     before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
 }
