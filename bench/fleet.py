@@ -278,10 +278,11 @@ def main():
               + (" with root's user manager already running" if warm else "")
               + (f", {B.fmt_ms(srv_cold)} when the login starts it" if cold and warm else ""))
         if cpu_all:
-            B.say(f"    so of logoff's {B.fmt_ms(B.median(cpu_all))} client CPU per host, about {B.fmt_ms(cli)} "
-                  f"is the ssh client and logoff's own share\n    is the difference, "
-                  f"~{B.fmt_ms(max(0.0, B.median(cpu_all) - cli))} (a difference of medians, within the ssh "
-                  f"client's noise of ~10 ms;\n    local.py measures logoff's own CPU exactly, for a local logoff)")
+            own = B.median(cpu_all) - cli
+            B.say(f"    so of logoff's {B.fmt_ms(B.median(cpu_all))} client CPU per host, about {B.fmt_ms(cli)} is the ssh "
+                  f"client's;\n    logoff's own share, the difference, is "
+                  + (f"~{B.fmt_ms(own)}" if own >= 0.005 else "too small to see next to the ssh client's noise")
+                  + " (local.py measures it exactly for a local logoff)")
     B.say(f"""
   NOTE: the lab's hosts all share this machine's {os.cpu_count()} cores. Every ssh login costs the host
   CPU (sshd key exchange and auth, PAM, logind creating the session, systemd starting root's

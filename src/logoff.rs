@@ -228,16 +228,18 @@ async fn on_bus(
         });
     }
 
-    if let Some(i) = own
-        .as_ref()
-        .and_then(|own| targets.iter().position(|s| s.id == *own))
-    {
-        let me = targets.remove(i);
-        let rest = std::mem::take(&mut targets);
+    let batches = match own.and_then(|own| targets.iter().position(|s| s.id == own)) {
+        Some(i) => {
+            let me = targets.remove(i);
+            vec![targets, vec![me]]
+        }
+        None => vec![targets],
+    };
+    for batch in batches {
         end_all(
             &logind,
             &host,
-            rest,
+            batch,
             req,
             events,
             ended,
@@ -245,19 +247,7 @@ async fn on_bus(
             &mut first_error,
         )
         .await?;
-        targets = vec![me];
     }
-    end_all(
-        &logind,
-        &host,
-        targets,
-        req,
-        events,
-        ended,
-        start,
-        &mut first_error,
-    )
-    .await?;
     first_error.map_or(Ok(()), Err)
 }
 

@@ -63,12 +63,16 @@ pub struct Snapshot {
     meta: Vec<Meta>,
     /// (session, uid) as logind listed them.
     session_uids: Vec<(String, u32)>,
+    /// Sessions already closing at the time of the snapshot.
+    closing: Vec<String>,
 }
 
 /// One look at a host: its sessions and processes (without the harness's own shell and ps).
 struct HostState {
     logind: bool,
     sessions: Vec<(String, Option<u32>)>,
+    /// Sessions that logind is already closing (ended, waiting for their processes to go).
+    closing: Vec<String>,
     procs: Vec<(Proc, Meta)>,
 }
 
@@ -78,7 +82,14 @@ bus=; [ -S /run/dbus/system_bus_socket ] && bus=1
 echo "@me $$"
 if [ -n "$bus" ]; then
     echo "@logind"
-    loginctl list-sessions --no-legend --no-pager || echo "@error loginctl list-sessions failed"
+    list=$(loginctl list-sessions --no-legend --no-pager) \
+        || echo "@error loginctl list-sessions failed"
+    printf '%s\n' "$list"
+    ids=$(printf '%s\n' "$list" | while read -r id rest; do echo "$id"; done)
+    if [ -n "$ids" ]; then
+        echo "@states"
+        loginctl show-session $ids -p Id -p State 2>/dev/null
+    fi
 fi
 echo "@ps"
 ps -ww -eo pid=,ppid=,user:64=,lsession=,unit:200=,args=
@@ -374,6 +385,8 @@ impl Lab {
         let mut audit: Vec<(u32, String)> = Vec::new();
         let mut skip_audit: Vec<String> = vec![NO_AUDIT_SESSION.to_string()];
         let mut section = "";
+        let mut closing = Vec::new();
+        let mut state_of = String::new();
         for line in out.lines() {
             if let Some(rest) = line.strip_prefix('@') {
                 let mut words = rest.split_whitespace();
@@ -387,6 +400,7 @@ impl Lab {
                         "logind"
                     }
                     "error" => panic!("in {host}: {rest}\n{out}"),
+                    "states" => "states",
                     "ps" => "ps",
                     "audit" => {
                         skip_audit.extend(words.map(str::to_string));
@@ -404,6 +418,13 @@ impl Lab {
                         if let Ok(uid) = words[1].parse::<u32>() {
                             sessions.push((words[0].to_string(), Some(uid)));
                         }
+                    }
+                }
+                "states" => {
+                    if let Some(id) = line.strip_prefix("Id=") {
+                        state_of = id.to_string();
+                    } else if line == "State=closing" {
+                        closing.push(state_of.clone());
                     }
                 }
                 "ps" => {
@@ -463,6 +484,7 @@ impl Lab {
         HostState {
             logind,
             sessions,
+            closing,
             procs: raw,
         }
     }
@@ -520,6 +542,7 @@ impl Lab {
                 .iter()
                 .filter_map(|(id, uid)| uid.map(|u| (id.clone(), u)))
                 .collect(),
+            closing: state.closing,
             procs,
             meta,
         }
@@ -614,8 +637,9 @@ impl Snapshot {
     /// Panics (with a readable diff) unless every session and process of `self` except those
     /// of the excluded sessions is still present in `after` (same pid, same cmd).
     ///
-    /// Also not required to survive: `excluded_pids`; the user manager (user@UID.service) of a
-    /// user all of whose sessions are excluded (it ends with the user's last session); sshd's
+    /// Also not required to survive: `excluded_pids`; sessions that were already closing in
+    /// `self`, and their processes; the user manager (user@UID.service) of a user all of whose
+    /// sessions are excluded or closing (it ends with the user's last session); sshd's
     /// connections still in authentication; transient user-runtime-dir@ helpers; and commands
     /// the harness itself entered into the host.
     pub fn assert_survived_except(
@@ -625,7 +649,8 @@ impl Snapshot {
         excluded_sessions: &[&str],
         excluded_pids: &[u32],
     ) {
-        let excluded = |s: &str| excluded_sessions.contains(&s);
+        let excluded =
+            |s: &str| excluded_sessions.contains(&s) || self.closing.iter().any(|c| c == s);
         let keeps_user = |uid: u32| {
             self.session_uids
                 .iter()
