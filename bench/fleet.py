@@ -244,11 +244,11 @@ def main():
                   f"({B.fmt_ms((b - a) / (ns[-1] - ns[0]))} per added host)")
     if 8 in sizes:
         sp8 = B.ratio(med(8, LOOP_USER), med(8, LOGOFF))
-        rep.target("speed-up at 8 hosts over the loop until the user is gone", f"{sp8:.1f}x" if sp8 else "n/a",
+        rep.target("speed-up at 8 hosts over the loop until the user is gone", f"{sp8:.2f}x" if sp8 else "n/a",
                    ">= 4x", B.verdict(sp8, 4.0, ">="))
         sps = B.ratio(med(8, LOOP_SESS), med(8, LOGOFF))
         B.say(f"  (for information, at 8 hosts over the loop until no session, the same end point as logoff's: "
-              f"{f'{sps:.1f}x' if sps else 'n/a'}, {B.verdict(sps, 4.0, '>=')} against the same 4x)")
+              f"{f'{sps:.2f}x' if sps else 'n/a'}, {B.verdict(sps, 4.0, '>=')} against the same 4x)")
     else:
         B.say("  (the speed-up target is for 8 hosts: not in --sizes)")
     cpu_all = [c / n for n in sizes for c in res[(n, LOGOFF)]["cpu"]]

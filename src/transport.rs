@@ -241,7 +241,11 @@ async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Durati
     if let Some(p) = port {
         cmd.arg("-p").arg(p.to_string());
     }
-    cmd.arg("--").arg(dest).arg("systemd-stdio-bridge");
+    // The bridge logs to the journal when it can: ask for stderr, so its reason reaches us. `env`
+    // works whatever the remote user's login shell is.
+    cmd.arg("--")
+        .arg(dest)
+        .args(["env", "SYSTEMD_LOG_TARGET=console", "systemd-stdio-bridge"]);
     cmd.stdin(Stdio::from(OwnedFd::from(theirs)))
         .stdout(Stdio::from(OwnedFd::from(theirs_out)))
         .stderr(Stdio::piped());
@@ -310,6 +314,18 @@ pub fn classify_ssh_failure(host: &str, code: Option<i32>, stderr: &str) -> Erro
         return Error::NoBridge { host, reason };
     }
     if has("Failed to connect to bus") || has("Failed to connect to system bus") {
+        return Error::NoBus { host, reason };
+    }
+    // ssh's own failures exit 255; anything else is the bridge's status: it ran and gave up.
+    if matches!(code, Some(c) if c != 255) && !has("Permission denied") {
+        let reason = if reason.is_empty() {
+            format!(
+                "systemd-stdio-bridge exited with status {}",
+                code.unwrap_or_default()
+            )
+        } else {
+            reason
+        };
         return Error::NoBus { host, reason };
     }
     if has("Permission denied")
@@ -430,6 +446,8 @@ mod tests {
             "Failed to connect to bus: No such file or directory\n",
         );
         assert!(matches!(e, Error::NoBus { .. }));
+        let e = classify_ssh_failure("h", Some(1), "");
+        assert!(matches!(e, Error::NoBus { ref reason, .. } if reason.contains("status 1")));
         let e = classify_ssh_failure("h", Some(255), "");
         assert!(matches!(e, Error::Unreachable { ref reason, .. } if reason.contains("255")));
     }

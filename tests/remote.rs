@@ -113,7 +113,10 @@ fn remote_logoff_by_name_with_one_connection() {
     // Resolving, ending and waiting all went over one ssh connection, with the host after `--`.
     let c = calls(&log);
     assert_eq!(c.len(), 1, "{c:?}");
-    assert!(c[0].ends_with("-- server2 systemd-stdio-bridge"), "{c:?}");
+    assert!(
+        c[0].ends_with("-- server2 env SYSTEMD_LOG_TARGET=console systemd-stdio-bridge"),
+        "{c:?}"
+    );
     assert!(
         c[0].contains("BatchMode=yes"),
         "no prompts without a terminal: {c:?}"
