@@ -410,6 +410,30 @@ def counting_ssh():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def split_ssh():
+    """Like counting_ssh, but the wrapper runs ssh under GNU time instead of exec'ing it, so the
+    ssh client's CPU is written to a log (one "user sys" line per connection, 10 ms steps) and
+    stays out of the caller's getrusage: logoff kills its ssh child (this sh) when done, and the
+    orphaned time+ssh finish by themselves. That getrusage is then logoff's own CPU (plus one sh
+    per connection). Only for that split: the extra processes cost wall time."""
+    cfg = ssh_config()
+    d = Path(tempfile.mkdtemp(prefix="logoff-bench-split-"))
+    log = d / "ssh.cpu"
+    log.touch()
+    w = d / "ssh"
+    w.write_text(f'#!/bin/sh\n/usr/bin/time -a -o {log} -f "%U %S" /usr/bin/ssh -F {cfg} "$@"\n')
+    w.chmod(0o755)
+    env = dict(os.environ)
+    env["PATH"] = f"{d}:{LAB_DIR / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["LOGOFF_SSH"] = str(w)
+    env["SYSTEMD_SSH"] = str(w)
+    try:
+        yield env, log
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def root_logins_accepted(host):
     """Number of root logins host's sshd has accepted (journal): a cross-check of ssh counts."""
     r = lab_exec(host, "sh", "-c",

@@ -66,6 +66,8 @@ def main():
                    help="host counts for that loop (default: all of --sizes; --quick: the smallest and largest)")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs of logoff and the session loop on 1 host first")
     p.add_argument("--cost-samples", type=int, default=5, help="ssh logins measured for their CPU (default 5)")
+    p.add_argument("--split-runs", type=int, default=2,
+                   help="runs of logoff at the smallest and largest N with its ssh clients' CPU counted apart (default 2)")
     args = B.parse(p, RUNS, QUICK_RUNS)
     try:
         sizes = sorted({int(x) for x in args.sizes.split(",")})
@@ -202,6 +204,33 @@ def main():
                 for tool in todo[rot:] + todo[:rot]:
                     one(n, tool, env, ssh_count, record=True)
 
+        # --- logoff's own CPU, apart from its ssh clients' ------------------------------------
+        split = {}  # n -> list of (own CPU per host, ssh CPU per host)
+        if args.split_runs > 0 and os.access("/usr/bin/time", os.X_OK):
+            floor = [B.timed(with_lab_users(["/bin/true"]))[1] for _ in range(5)]
+            floor_cpu = statistics.median(floor)
+            with B.split_ssh() as (senv, slog):
+                for n in sorted({sizes[0], nmax}):
+                    for i in range(args.split_runs):
+                        B.progress(f"logoff's own CPU, {n} host(s), run {i + 1}/{args.split_runs}")
+                        hosts = all_hosts[:n]
+                        ids = prepare(hosts)
+                        slog.write_text("")
+                        t, cpu, pr = B.timed(command(LOGOFF, hosts), env=senv, timeout=60 + 30 * n)
+                        deadline = time.monotonic() + 10
+                        while len(slog.read_text().splitlines()) < n and time.monotonic() < deadline:
+                            time.sleep(0.02)
+                        lines = slog.read_text().split("\n")
+                        ssh_cpu = sum(float(x) for ln in lines for x in ln.split()[:2])
+                        left = [h for h in hosts if B.session_exists(h, ids[h])]
+                        if pr is None or pr.returncode != 0 or left:
+                            rep.problem(f"logoff /user:{user} on {n} host(s), ssh under GNU time: {B.describe(pr)}; "
+                                        f"sessions STILL THERE: {', '.join(left) or 'none'}")
+                            for h in left:
+                                B.cleanup_sessions(h, [ids[h]])
+                        elif len([ln for ln in lines if ln.strip()]) == n:
+                            split.setdefault(n, []).append((max(0.0, cpu - floor_cpu) / n, ssh_cpu / n))
+
     # --- report ---------------------------------------------------------------------------------
     def med(n, t):
         return B.median(res[(n, t)]["time"])
@@ -262,6 +291,13 @@ def main():
               + "\n  (logoff waits for the sessions; the user object then stays, closing, for logind's\n"
                 "   UserStopDelaySec, 10 s by default, and the first loop waits for that too)")
 
+    if split:
+        B.say("")
+        B.say("  logoff's own client-side CPU, apart from its ssh clients' (ssh run under GNU time, out of logoff's\n"
+              "  getrusage; less the namespace wrapper's CPU; one sh per connection stays in):")
+        B.table(["hosts", "runs", "logoff itself per host", "its ssh client per host"],
+                [[n, len(v), B.fmt_ms(statistics.median(x[0] for x in v)),
+                  B.fmt_ms(statistics.median(x[1] for x in v))] for n, v in sorted(split.items())], indent="    ")
     srv = srv_cold = None
     if cost:
         B.say("")
@@ -277,12 +313,6 @@ def main():
         B.say(f"    median: client {B.fmt_ms(cli)}; server {B.fmt_ms(srv)}"
               + (" with root's user manager already running" if warm else "")
               + (f", {B.fmt_ms(srv_cold)} when the login starts it" if cold and warm else ""))
-        if cpu_all:
-            own = B.median(cpu_all) - cli
-            B.say(f"    so of logoff's {B.fmt_ms(B.median(cpu_all))} client CPU per host, about {B.fmt_ms(cli)} is the ssh "
-                  f"client's;\n    logoff's own share, the difference, is "
-                  + (f"~{B.fmt_ms(own)}" if own >= 0.005 else "too small to see next to the ssh client's noise")
-                  + " (local.py measures it exactly for a local logoff)")
     B.say(f"""
   NOTE: the lab's hosts all share this machine's {os.cpu_count()} cores. Every ssh login costs the host
   CPU (sshd key exchange and auth, PAM, logind creating the session, systemd starting root's

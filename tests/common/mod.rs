@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -24,15 +23,6 @@ const HOST_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 
 /// The audit session ID of a process that has none.
 const NO_AUDIT_SESSION: &str = "4294967295";
-
-mod sys {
-    unsafe extern "C" {
-        pub safe fn geteuid() -> u32;
-        pub fn flock(fd: i32, operation: i32) -> i32;
-    }
-    pub const LOCK_EX: i32 = 2;
-    pub const LOCK_NB: i32 = 4;
-}
 
 pub struct Lab {
     /// Sessions opened by this test through login*/console: (host, id).
@@ -169,24 +159,22 @@ exit 0
 fn lock_exclusively(lock: &File, name: &str) {
     let mut waited = 0u32;
     loop {
-        // SAFETY: flock on a file descriptor that `lock` owns.
-        if unsafe { sys::flock(lock.as_raw_fd(), sys::LOCK_EX | sys::LOCK_NB) } == 0 {
-            return;
+        // std's file locks are flock(2) on Linux, the same lock flock(1) and lab/lab take.
+        match lock.try_lock() {
+            Ok(()) => return,
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(err)) => {
+                panic!("{name}: cannot lock {LOCK_PATH}: {err}")
+            }
         }
-        let err = std::io::Error::last_os_error();
-        match err.kind() {
-            std::io::ErrorKind::Interrupted => continue,
-            std::io::ErrorKind::WouldBlock => {}
-            _ => panic!("{name}: cannot lock {LOCK_PATH}: {err}"),
-        }
-        if waited % 40 == 20 {
-            if let Some(hosts) = lock_held_only_by_lab_hosts(lock) {
-                panic!(
-                    "{name}: {LOCK_PATH} is held only by lab host processes {hosts:?}, which \
+        if waited % 40 == 20
+            && let Some(hosts) = lock_held_only_by_lab_hosts(lock)
+        {
+            panic!(
+                "{name}: {LOCK_PATH} is held only by lab host processes {hosts:?}, which \
                      inherited it from whoever booted them while holding it (flock(1) without \
                      -o?): nothing will release it until they stop; run `lab/lab down`"
-                );
-            }
+            );
         }
         waited += 1;
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -278,7 +266,7 @@ impl Lab {
     /// stderr. With CI=true it never skips: panics with the reason instead.
     pub fn get(n: usize) -> Option<Lab> {
         let name = test_name();
-        if sys::geteuid() != 0 {
+        if !rustix::process::geteuid().is_root() {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("{name}: lab needs root (CI=true, so the test is not skipped)");
             }
@@ -414,10 +402,10 @@ impl Lab {
                 "logind" => {
                     // SESSION UID USER SEAT TTY ...
                     let words: Vec<&str> = line.split_whitespace().collect();
-                    if words.len() >= 3 {
-                        if let Ok(uid) = words[1].parse::<u32>() {
-                            sessions.push((words[0].to_string(), Some(uid)));
-                        }
+                    if words.len() >= 3
+                        && let Ok(uid) = words[1].parse::<u32>()
+                    {
+                        sessions.push((words[0].to_string(), Some(uid)));
                     }
                 }
                 "states" => {
@@ -457,10 +445,10 @@ impl Lab {
                 }
                 "audit" => {
                     let mut words = line.split_whitespace();
-                    if let (Some(pid), Some(id)) = (words.next(), words.next()) {
-                        if let Ok(pid) = pid.parse() {
-                            audit.push((pid, id.to_string()));
-                        }
+                    if let (Some(pid), Some(id)) = (words.next(), words.next())
+                        && let Ok(pid) = pid.parse()
+                    {
+                        audit.push((pid, id.to_string()));
                     }
                 }
                 _ => {}
@@ -471,11 +459,11 @@ impl Lab {
             // than the one PID 1 inherited and the harness's own.
             let mut ids = BTreeSet::new();
             for (proc_, meta) in raw.iter_mut() {
-                if let Some((_, id)) = audit.iter().find(|(pid, _)| *pid == proc_.pid) {
-                    if !skip_audit.contains(id) {
-                        meta.session = Some(id.clone());
-                        ids.insert(id.clone());
-                    }
+                if let Some((_, id)) = audit.iter().find(|(pid, _)| *pid == proc_.pid)
+                    && !skip_audit.contains(id)
+                {
+                    meta.session = Some(id.clone());
+                    ids.insert(id.clone());
                 }
             }
             sessions = ids.into_iter().map(|id| (id, None)).collect();
@@ -679,10 +667,9 @@ impl Snapshot {
                 .strip_prefix("user@")
                 .and_then(|u| u.strip_suffix(".service"))
                 .and_then(|u| u.parse::<u32>().ok())
+                && !keeps_user(uid)
             {
-                if !keeps_user(uid) {
-                    continue;
-                }
+                continue;
             }
             match after.procs.iter().find(|q| q.pid == p.pid) {
                 None => problems.push(format!("process is gone: {}", line(p, m))),
