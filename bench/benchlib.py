@@ -486,8 +486,9 @@ def main_wrapper(fn):
     try:
         fn()
     except HarnessError as e:
-        print(f"\nHARNESS ERROR: {e}", file=sys.stderr, flush=True)
         print(f"HARNESS ERROR: {e}", flush=True)
+        if not sys.stdout.isatty():
+            print(f"\nHARNESS ERROR: {e}", file=sys.stderr, flush=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

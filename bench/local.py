@@ -47,7 +47,7 @@ def main():
         B.progress(f"logoff /? x {args.help_runs}")
         first = B.run([binp, "/?"])
         if first.returncode != 0 or "Usage" not in first.stdout:
-            rep.problem(f"`logoff /?` {B.describe(first)}")
+            rep.problem(f"`logoff /?` did not exit 0 with its usage: {B.describe(first)}")
         help_t, true_t = [], []
         for _ in range(args.help_runs):
             for cmd, acc in (([binp, "/?"], help_t), (["/bin/true"], true_t)):
