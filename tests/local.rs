@@ -100,7 +100,7 @@ fn alice_logs_herself_off_with_no_argument() {
     let before = lab.snapshot(H);
     // A real ssh session of alice runs logoff with no argument: it ends itself, so ssh is
     // disconnected; it first prints its own session ID so the test knows which one it was.
-    let bin = env!("CARGO_BIN_EXE_logoff");
+    let bin = lab.host_binary();
     let o = std::process::Command::new("ssh")
         .args([
             "-F",
@@ -451,7 +451,8 @@ fn no_system_bus_or_no_logind() {
     let script = "dbus-daemon --session --address=unix:path=/run/lab-nologind-bus --nofork --nopidfile & \
                   for i in $(seq 100); do [ -S /run/lab-nologind-bus ] && break; sleep 0.02; done; \
                   env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/lab-nologind-bus \"$0\" \"$1\"; rc=$?; kill $!; exit $rc";
-    let o = lab.exec(H, &["sh", "-c", script, env!("CARGO_BIN_EXE_logoff"), &a]);
+    let bin = lab.host_binary();
+    let o = lab.exec(H, &["sh", "-c", script, &bin, &a]);
     let (code, _, stderr) = out(&o);
     assert_eq!(code, 7, "{stderr}");
     assert!(

@@ -313,6 +313,14 @@ impl Lab {
         text(&out.stdout)
     }
 
+    /// The logoff binary under test, at a path every host sees (hosts have a private /tmp and
+    /// /home, where a checkout may live): `lab put` copies it into the lab's own tree.
+    pub fn host_binary(&self) -> String {
+        self.run_ok(&["put", env!("CARGO_BIN_EXE_logoff")])
+            .trim()
+            .to_string()
+    }
+
     /// An ssh login (`lab login USER HOST`) that stays open; returns its session ID.
     pub fn login(&self, user: &str, host: &str) -> String {
         self.login_with(&[], user, host)
@@ -753,7 +761,7 @@ pub fn logoff_in_host(
         format!("LOGNAME={user}"),
     ]);
     cmd.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
-    cmd.push(env!("CARGO_BIN_EXE_logoff").to_string());
+    cmd.push(lab.host_binary());
     cmd.extend(args.iter().map(|a| a.to_string()));
     let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
     lab.exec(host, &cmd)
