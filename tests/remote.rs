@@ -449,3 +449,39 @@ fn host_without_logind() {
         "{stderr}"
     );
 }
+
+#[test]
+fn fleet_shows_progress_on_a_terminal_only() {
+    let Some(lab) = Lab::get(3) else { return };
+    lab.login("alice", "server1");
+    lab.login("alice", "server2");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    // script(1) gives the command a real terminal; the progress goes to that terminal.
+    let cmd = format!("{bin} /user:alice /server:server1,server2");
+    let mut c = Command::new("script");
+    c.args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .env("LC_ALL", "C");
+    for (k, v) in lab.env() {
+        c.env(k, v);
+    }
+    let o = c.output().expect("run script");
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{tty}");
+    assert!(tty.contains("0/2 hosts finished"), "{tty:?}");
+    assert!(tty.contains("1/2 hosts finished"), "{tty:?}");
+    assert!(
+        tty.contains("\r\x1b[K"),
+        "progress is redrawn in place: {tty:?}"
+    );
+    assert!(tty.contains("2 of 2 hosts done"), "{tty:?}");
+    // Not a terminal: no progress, no escape sequences.
+    lab.login("alice", "server1");
+    let (code, stdout, stderr) = logoff(&lab, &["/user:alice", "/server:server1,server2"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stdout.contains("hosts finished") && !stderr.contains("hosts finished"),
+        "{stdout}{stderr}"
+    );
+    assert!(!stdout.contains('\x1b') && !stderr.contains('\x1b'));
+}
