@@ -5,7 +5,6 @@
 //! subscribe before asking, so the signal cannot be missed, and check once after subscribing in
 //! case the session vanished in between.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::time::Instant;
 
@@ -94,7 +93,10 @@ fn error_name(e: &zbus::Error) -> Option<(String, String)> {
 fn refusal(e: &zbus::Error) -> Refusal {
     if let Some((name, msg)) = error_name(e) {
         return match name.as_str() {
-            "org.freedesktop.login1.NoSuchSession" => Refusal::NoSuchSession,
+            // NoSessionForPID: the process is in no session (GetSessionByPID).
+            "org.freedesktop.login1.NoSuchSession" | "org.freedesktop.login1.NoSessionForPID" => {
+                Refusal::NoSuchSession
+            }
             "org.freedesktop.DBus.Error.AccessDenied"
             | "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" => {
                 Refusal::AccessDenied(msg)
@@ -127,11 +129,7 @@ impl<'a> Logind<'a> {
             Refusal::AccessDenied(reason) | Refusal::Other(reason) => match e {
                 // The transport died: say so in ssh's words when there are some.
                 zbus::Error::InputOutput(_) => Error::Unreachable {
-                    reason: self
-                        .bus
-                        .ssh_reason()
-                        .filter(|r| !r.is_empty())
-                        .unwrap_or(reason),
+                    reason: self.bus.ssh_reason().unwrap_or(reason),
                     host,
                 },
                 _ => Error::Bus { host, reason },
@@ -210,8 +208,6 @@ impl<'a> Logind<'a> {
             }
             Err(e) => match refusal(&e) {
                 Refusal::NoSuchSession => Ok(None),
-                // logind answers NoSessionForPID for processes outside any session.
-                Refusal::Other(r) if r.contains("NoSessionForPID") => Ok(None),
                 _ => Err(self.general(&e)),
             },
         }
@@ -325,7 +321,6 @@ impl<'a> Logind<'a> {
                         reason: self
                             .bus
                             .ssh_reason()
-                            .filter(|r| !r.is_empty())
                             .unwrap_or_else(|| "connection closed".into()),
                     });
                 }
@@ -383,9 +378,4 @@ pub enum TerminateOutcome {
 /// The `SessionRemoved` subscription.
 pub struct Removals {
     stream: MessageStream,
-}
-
-/// Session IDs keyed for quick lookups in callers.
-pub fn by_id(sessions: &[Session]) -> HashMap<&str, &Session> {
-    sessions.iter().map(|s| (s.id.as_str(), s)).collect()
 }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::logind::{Logind, TerminateOutcome};
+use crate::logind::{Logind, Removals, TerminateOutcome};
 use crate::session::{self, Proc, Selector, Session, Unresolved};
 use crate::syslog;
 use crate::transport::{self, Bus, Target};
@@ -235,113 +235,124 @@ async fn on_bus(
         }
         None => vec![targets],
     };
+    // One subscription, made before anything is ended, serves every batch.
+    let mut run = HostRun {
+        removals: logind.watch_removals().await?,
+        logind,
+        host,
+        req,
+        events,
+        start,
+        who: syslog::caller(),
+        ended,
+        first_error,
+    };
     for batch in batches {
-        end_all(
-            &logind,
-            &host,
-            batch,
-            req,
-            events,
-            ended,
-            start,
-            &mut first_error,
-        )
-        .await?;
+        run.end_all(batch).await?;
     }
-    first_error.map_or(Ok(()), Err)
+    run.first_error.map_or(Ok(()), Err)
 }
 
-/// Ends `targets`, waits for them, escalates; records the first failure in `first_error`.
-#[allow(clippy::too_many_arguments)]
-async fn end_all(
-    logind: &Logind<'_>,
-    host: &str,
-    targets: Vec<Session>,
-    req: &Request,
-    events: &(dyn Fn(Event) + Sync),
-    ended: &mut Vec<Session>,
+/// One host's logoff once the targets are known: what every batch of it shares.
+struct HostRun<'a> {
+    logind: Logind<'a>,
+    removals: Removals,
+    host: String,
+    req: &'a Request,
+    events: &'a (dyn Fn(Event) + Sync),
     start: Instant,
-    first_error: &mut Option<Error>,
-) -> Result<()> {
-    let host = host.to_owned();
-    let mut removals = logind.watch_removals().await?;
-    let who = syslog::caller();
-    let mut asked = Vec::new();
-    for s in targets {
-        events(Event::Requesting {
-            host: host.clone(),
-            session: s.clone(),
-        });
-        match logind.terminate(&s).await {
-            Ok(TerminateOutcome::Requested) => asked.push(s),
-            Ok(TerminateOutcome::AlreadyGone) => {
-                events(Event::AlreadyGone {
-                    host: host.clone(),
-                    session: s.clone(),
-                });
-                ended.push(s);
-            }
-            Err(e) => {
-                log(syslog::WARNING, &who, &s, &host, "refused by logind");
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    if asked.is_empty() {
-        return Ok(());
+    /// The caller, as the system log names them.
+    who: String,
+    ended: &'a mut Vec<Session>,
+    /// The first failure; later sessions are still attempted.
+    first_error: Option<Error>,
+}
+
+impl HostRun<'_> {
+    fn event(&self, e: Event) {
+        (self.events)(e)
     }
 
-    events(Event::Waiting {
-        host: host.clone(),
-        count: asked.len(),
-        timeout: req.timeout,
-    });
-    let ids: Vec<String> = asked.iter().map(|s| s.id.clone()).collect();
-    let mut left = logind
-        .wait_gone(&mut removals, &ids, deadline(req.timeout))
-        .await?;
-    if !left.is_empty() {
-        for s in asked.iter().filter(|s| left.contains(&s.id)) {
-            let procs = logind.processes(s).await;
-            events(Event::Escalating {
+    fn log(&self, severity: u8, s: &Session, result: &str) {
+        log(severity, &self.who, s, &self.host, result);
+    }
+
+    /// Ends `targets`, waits for them, escalates; records failures in `first_error`.
+    async fn end_all(&mut self, targets: Vec<Session>) -> Result<()> {
+        let host = self.host.clone();
+        let mut asked = Vec::new();
+        for s in targets {
+            self.event(Event::Requesting {
                 host: host.clone(),
                 session: s.clone(),
-                procs,
             });
-            if let Err(e) = logind.kill(s).await {
-                first_error.get_or_insert(e);
+            match self.logind.terminate(&s).await {
+                Ok(TerminateOutcome::Requested) => asked.push(s),
+                Ok(TerminateOutcome::AlreadyGone) => {
+                    self.event(Event::AlreadyGone {
+                        host: host.clone(),
+                        session: s.clone(),
+                    });
+                    self.ended.push(s);
+                }
+                Err(e) => {
+                    self.log(syslog::WARNING, &s, "refused by logind");
+                    self.first_error.get_or_insert(e);
+                }
             }
         }
-        left = logind
-            .wait_gone(&mut removals, &left, deadline(KILL_GRACE))
-            .await?;
-    }
-    for s in asked {
-        if left.contains(&s.id) {
-            let procs = logind.processes(&s).await;
-            log(
-                syslog::WARNING,
-                &who,
-                &s,
-                &host,
-                "still present after SIGKILL",
-            );
-            first_error.get_or_insert(Error::TimedOut {
-                session: Box::new(s),
-                host: host.clone(),
-                left: procs,
-            });
-        } else {
-            log(syslog::NOTICE, &who, &s, &host, "logged off");
-            events(Event::Ended {
-                host: host.clone(),
-                session: s.clone(),
-                elapsed: start.elapsed(),
-            });
-            ended.push(s);
+        if asked.is_empty() {
+            return Ok(());
         }
+
+        self.event(Event::Waiting {
+            host: host.clone(),
+            count: asked.len(),
+            timeout: self.req.timeout,
+        });
+        let ids: Vec<String> = asked.iter().map(|s| s.id.clone()).collect();
+        let mut left = self
+            .logind
+            .wait_gone(&mut self.removals, &ids, deadline(self.req.timeout))
+            .await?;
+        if !left.is_empty() {
+            for s in asked.iter().filter(|s| left.contains(&s.id)) {
+                let procs = self.logind.processes(s).await;
+                self.event(Event::Escalating {
+                    host: host.clone(),
+                    session: s.clone(),
+                    procs,
+                });
+                if let Err(e) = self.logind.kill(s).await {
+                    self.first_error.get_or_insert(e);
+                }
+            }
+            left = self
+                .logind
+                .wait_gone(&mut self.removals, &left, deadline(KILL_GRACE))
+                .await?;
+        }
+        for s in asked {
+            if left.contains(&s.id) {
+                let procs = self.logind.processes(&s).await;
+                self.log(syslog::WARNING, &s, "still present after SIGKILL");
+                self.first_error.get_or_insert(Error::TimedOut {
+                    session: Box::new(s),
+                    host: host.clone(),
+                    left: procs,
+                });
+            } else {
+                self.log(syslog::NOTICE, &s, "logged off");
+                self.event(Event::Ended {
+                    host: host.clone(),
+                    session: s.clone(),
+                    elapsed: self.start.elapsed(),
+                });
+                self.ended.push(s);
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn log(severity: u8, who: &str, s: &Session, host: &str, result: &str) {

@@ -123,30 +123,18 @@ fn many(
             out!("{}", report::event(l, &e));
         }
     };
-    if tty {
-        let _ = write!(
-            std::io::stderr().lock(),
-            "{}",
-            l.tr(
-                "progress",
-                &[("done", 0usize.into()), ("total", targets.len().into())]
-            )
-        );
-    }
+    let progress = |done: usize, total: usize| {
+        if tty && done < total {
+            let args = [("done", done.into()), ("total", total.into())];
+            let _ = write!(std::io::stderr().lock(), "{}", l.tr("progress", &args));
+        }
+    };
+    progress(0, targets.len());
     let results = fleet::run(targets, req, parallel, &events, &mut |r, done, total| {
         let _g = screen.lock();
         clear();
         out!("{}", report::host_line(l, r));
-        if tty && done < total {
-            let _ = write!(
-                std::io::stderr().lock(),
-                "{}",
-                l.tr(
-                    "progress",
-                    &[("done", done.into()), ("total", total.into())]
-                )
-            );
-        }
+        progress(done, total);
     });
     out!("{}", report::summary(l, &results, start.elapsed()));
     if results.iter().any(|r| r.error.is_some()) {

@@ -111,9 +111,12 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Reason ssh gave, if the connection broke under us.
+    /// The reason ssh gave, if it gave one (the connection broke under us).
     pub fn ssh_reason(&self) -> Option<String> {
-        self.ssh.as_ref().map(|s| s.reason())
+        self.ssh
+            .as_ref()
+            .map(|s| last_line(&s.stderr_text()))
+            .filter(|r| !r.is_empty())
     }
 
     /// Ends the connection (and ssh) now.
@@ -133,9 +136,9 @@ struct SshProcess {
 }
 
 impl SshProcess {
-    fn reason(&self) -> String {
-        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
-        last_line(&text)
+    /// What ssh has printed on stderr so far.
+    fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn finish(&mut self) {
@@ -161,8 +164,7 @@ impl SshProcess {
             }
         }
         self.finish();
-        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
-        (code, text)
+        (code, self.stderr_text())
     }
 }
 
