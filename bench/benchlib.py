@@ -382,47 +382,17 @@ def ssh_config():
 
 
 @contextlib.contextmanager
-def counting_ssh():
-    """A bin directory whose `ssh` logs each invocation, then does exactly what the lab's
-    /run/logoff-lab/bin/ssh does (exec /usr/bin/ssh -F <lab ssh_config>): one sh exec either way,
-    so counting costs nothing measurable. Yields (env, count()), env being `lab/lab env` with
-    this directory first in PATH and LOGOFF_SSH/SYSTEMD_SSH pointing at it. (systemd 252's
-    loginctl ignores SYSTEMD_SSH and runs `ssh` from PATH: the PATH entry is what catches it.)"""
+def _ssh_wrapper(prefix, logname, run_ssh):
+    """A temporary bin directory whose `ssh` is a sh script ending in `run_ssh` (given the log
+    path and the lab's ssh_config). Yields (env, log): `lab/lab env` with this directory first
+    in PATH and LOGOFF_SSH/SYSTEMD_SSH pointing at the script. (systemd 252's loginctl ignores
+    SYSTEMD_SSH and runs `ssh` from PATH: the PATH entry is what catches it.)"""
     cfg = ssh_config()
-    d = Path(tempfile.mkdtemp(prefix="logoff-bench-"))
-    log = d / "ssh.log"
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    log = d / logname
     log.touch()
     w = d / "ssh"
-    w.write_text(f'#!/bin/sh\necho "$*" >>{log}\nexec /usr/bin/ssh -F {cfg} "$@"\n')
-    w.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{d}:{LAB_DIR / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
-    env["LOGOFF_SSH"] = str(w)
-    env["SYSTEMD_SSH"] = str(w)
-
-    def count():
-        with open(log) as f:
-            return sum(1 for _ in f)
-
-    try:
-        yield env, count
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def split_ssh():
-    """Like counting_ssh, but the wrapper runs ssh under GNU time instead of exec'ing it, so the
-    ssh client's CPU is written to a log (one "user sys" line per connection, 10 ms steps) and
-    stays out of the caller's getrusage: logoff kills its ssh child (this sh) when done, and the
-    orphaned time+ssh finish by themselves. That getrusage is then logoff's own CPU (plus one sh
-    per connection). Only for that split: the extra processes cost wall time."""
-    cfg = ssh_config()
-    d = Path(tempfile.mkdtemp(prefix="logoff-bench-split-"))
-    log = d / "ssh.cpu"
-    log.touch()
-    w = d / "ssh"
-    w.write_text(f'#!/bin/sh\n/usr/bin/time -a -o {log} -f "%U %S" /usr/bin/ssh -F {cfg} "$@"\n')
+    w.write_text("#!/bin/sh\n" + run_ssh(log, cfg) + "\n")
     w.chmod(0o755)
     env = dict(os.environ)
     env["PATH"] = f"{d}:{LAB_DIR / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
@@ -432,6 +402,47 @@ def split_ssh():
         yield env, log
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def counting_ssh():
+    """An ssh wrapper that logs each invocation, then does exactly what the lab's
+    /run/logoff-lab/bin/ssh does (exec /usr/bin/ssh -F <lab ssh_config>): one sh exec either way,
+    so counting costs nothing measurable. Yields (env, count())."""
+    run_ssh = lambda log, cfg: f'echo "$*" >>{log}\nexec /usr/bin/ssh -F {cfg} "$@"'
+    with _ssh_wrapper("logoff-bench-", "ssh.log", run_ssh) as (env, log):
+
+        def count():
+            with open(log) as f:
+                return sum(1 for _ in f)
+
+        yield env, count
+
+
+@contextlib.contextmanager
+def split_ssh():
+    """Like counting_ssh, but the wrapper runs ssh under GNU time instead of exec'ing it, so the
+    ssh client's CPU is written to a log (one "user sys" line per connection, 10 ms steps) and
+    stays out of the caller's getrusage: logoff kills its ssh child (this sh) when done, and the
+    orphaned time+ssh finish by themselves. That getrusage is then logoff's own CPU (plus one sh
+    per connection). Only for that split: the extra processes cost wall time. Yields (env, log)."""
+    run_ssh = lambda log, cfg: f'/usr/bin/time -a -o {log} -f "%U %S" /usr/bin/ssh -F {cfg} "$@"'
+    with _ssh_wrapper("logoff-bench-split-", "ssh.cpu", run_ssh) as pair:
+        yield pair
+
+
+def alternate(tools, warmup, runs, one):
+    """Untimed warm-up rounds, then `runs` timed rounds of every tool, the order reversed every
+    other round so neither tool always runs right after the other. `one(name, make, is_logoff,
+    record=...)` does a single run; `tools` holds (name, make, is_logoff)."""
+    for _ in range(warmup):
+        progress("warm-up")
+        for name, mk, il in tools:
+            one(name, mk, il, record=False)
+    for i in range(runs):
+        progress(f"run {i + 1}/{runs}")
+        for name, mk, il in (tools if i % 2 == 0 else tools[::-1]):
+            one(name, mk, il, record=True)
 
 
 def root_logins_accepted(host):

@@ -33,8 +33,6 @@ def main():
     if args.rss_runs is None:
         args.rss_runs = 1 if args.quick else 3
     host, user = args.host, args.user
-    # Hosts have their own /tmp and /home: run the copy `lab put` makes where they all see it.
-    binp = B.lab("put", args.bin).stdout.strip()
     m = re.fullmatch(r"server(\d+)", host)
     if not m:
         raise B.HarnessError("--host must be serverK")
@@ -42,6 +40,8 @@ def main():
 
     with B.testlock():
         B.ensure_lab(int(m.group(1)))
+        # Hosts have their own /tmp and /home: run the copy `lab put` makes where all see it.
+        binp = B.lab("put", args.bin).stdout.strip()
         B.say(f"== local: end one session on {host} until it is gone "
               f"({args.runs} runs per tool, alternating, user {user}) ==")
 
@@ -95,15 +95,7 @@ def main():
             elif record:
                 times[name].append(t)
 
-        for i in range(args.warmup):
-            B.progress("warm-up")
-            for name, mk, il in tools:
-                one(name, mk, il, record=False)
-        for i in range(args.runs):
-            B.progress(f"run {i + 1}/{args.runs}")
-            order = tools if i % 2 == 0 else tools[::-1]
-            for name, mk, il in order:
-                one(name, mk, il, record=True)
+        B.alternate(tools, args.warmup, args.runs, one)
 
         # --- peak RSS -------------------------------------------------------------------------
         B.progress("peak RSS")

@@ -67,14 +67,7 @@ def main():
                 times[name].append(t)
                 sshes[name].append(n_ssh)
 
-        for _ in range(args.warmup):
-            B.progress("warm-up")
-            for name, mk, il in tools:
-                one(name, mk, il, record=False)
-        for i in range(args.runs):
-            B.progress(f"run {i + 1}/{args.runs}")
-            for name, mk, il in (tools if i % 2 == 0 else tools[::-1]):
-                one(name, mk, il, record=True)
+        B.alternate(tools, args.warmup, args.runs, one)
 
         # Cross-check of the wrapper's count: sshd's own record of root logins.
         journal1 = B.root_logins_accepted(host)
