@@ -12,7 +12,7 @@ help =
            logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
 
       <sessionname>        Name of the session: its terminal (pts/3, tty2), its X
-                           display (:10), or "console". It must be active.
+                           display (:10), or "console".
       <sessionID>          logind ID of the session (12, c3).
                            With neither, your current session is logged off.
       /server:<servername> Session host that holds the session (default: this
@@ -24,9 +24,11 @@ help =
       /v                   Display what is being done.
       /force               Also log off a console (physical seat) session.
       /timeout:<seconds>   How long to wait for the session to end before its
-                           processes are killed with SIGKILL (default 10).
-      /connect-timeout:<s> How long to wait for a host to answer (default 10).
-      /parallel:<n>        Hosts handled at once (default 16).
+                           processes are killed with SIGKILL (default 10; 0 to
+                           86400, decimals allowed).
+      /connect-timeout:<s> How long to wait for a host, or any answer from its
+                           bus (default 10; 0.001 to 86400).
+      /parallel:<n>        Hosts handled at once (default 16; 1 to 256).
       /?                   Display this help.
 
     Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
@@ -38,10 +40,10 @@ help =
 
     Exit status:
       0  every target session is gone          5  console session refused
-      1  internal error                        6  processes left after SIGKILL
+      1  internal error, or output not written 6  processes left after SIGKILL
       2  invalid parameters                    7  host, bus or logind unreachable
-      3  no such session, ambiguous name,      8  several hosts: some failed
-         not active, or no current session
+      3  no such session or user session,      8  several hosts: some failed
+         ambiguous name, no current session  130  interrupted (Ctrl-C, SIGTERM)
       4  access denied
 version = logoff { $version }
 
@@ -67,7 +69,6 @@ err-host-file-empty = the host list '{ $path }' names no host
 # Sessions.
 err-not-found = no session '{ $session }' on { $host }
 err-ambiguous = session name '{ $name }' is ambiguous on { $host }; it could be any of:
-err-not-active = session '{ $name }' on { $host } is not active (session { $id } of { $user } is { $state })
 err-no-current-session = this process is not in a login session; give a session ID or name
 err-access-denied = access denied: session { $id } on { $host } belongs to { $user }
 err-console = can't log off a user from the console session (session { $id } of { $user } on { $host }); use /force to override
@@ -119,3 +120,27 @@ summary = { $ok } of { $total } hosts done, { $sessions ->
        *[other] { $sessions } sessions
     } ended in { $secs } s
 progress = { $done }/{ $total } hosts finished
+
+# Added with the trust work: outcomes told truthfully, bounded waits, interruptions.
+err-session-many-hosts = a session ID or name belongs to one host and can't be used with several; use /user:<username> for many hosts
+host-file-not-found = no such file
+host-file-denied = permission denied
+host-file-directory = it is a directory
+host-file-not-text = it is not UTF-8 text
+host-file-too-large = it is larger than { $mib } MiB
+err-no-user-session = { $user } has no session on { $host }
+err-no-such-user = there is no user '{ $user }' on { $host }
+err-no-user-session-anywhere = { $user } has no session on { $hosts ->
+        [one] that host
+       *[other] any of the { $hosts } hosts
+    }
+err-logind-failed = systemd-logind on { $host } could not be started: { $reason }
+err-no-answer = the system bus on { $host } did not answer within { $secs } s
+err-interrupted = interrupted by { $signal }
+err-output = cannot write the output: { $reason }
+outcome-still-there = session { $id } of { $user } on { $host } was asked to end and is still there
+outcome-unknown = session { $id } of { $user } on { $host } was asked to end; whether it has ended is unknown
+outcome-not-asked = session { $id } of { $user } on { $host } was not asked to end
+ended = Session { $id } of { $user } on { $host } has been logged off
+v-signalling = Session { $id } on { $host } is closing (its leader is gone): sending SIGTERM to its processes
+warn-audit-lost = warning: the audit record could not be written: this machine has no system log (/dev/log) and no journald socket

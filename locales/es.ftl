@@ -12,7 +12,7 @@ help =
          logoff /user:<usuario> [/server:<servidor>[,...] | /server:@<archivo>]
 
       <nombreDeSesión>     Nombre de la sesión: su terminal (pts/3, tty2), su
-                           pantalla X (:10) o "console". Debe estar activa.
+                           pantalla X (:10) o "console".
       <idDeSesión>         Id. de logind de la sesión (12, c3).
                            Si no se indica ninguno, se cierra su sesión actual.
       /server:<servidor>   Host de sesión que contiene la sesión (de forma
@@ -25,10 +25,12 @@ help =
       /v                   Muestra lo que se está haciendo.
       /force               Cierra también una sesión de consola (puesto físico).
       /timeout:<segundos>  Espera máxima a que la sesión termine antes de
-                           finalizar sus procesos con SIGKILL (predeterminado: 10).
-      /connect-timeout:<s> Espera máxima a que un host responda
-                           (predeterminado: 10).
-      /parallel:<n>        Hosts procesados a la vez (predeterminado: 16).
+                           finalizar sus procesos con SIGKILL (predeterminado:
+                           10; de 0 a 86400, con decimales).
+      /connect-timeout:<s> Espera máxima a que un host, o su bus, responda
+                           (predeterminado: 10; de 0.001 a 86400).
+      /parallel:<n>        Hosts procesados a la vez (predeterminado: 16; de 1
+                           a 256).
       /?                   Muestra esta ayuda.
 
     Los modificadores también admiten las formas -v, --verbose, --server=NAME,
@@ -41,10 +43,11 @@ help =
 
     Estado de salida:
       0  ya no queda ninguna sesión de destino   5  sesión de consola rechazada
-      1  error interno                           6  quedan procesos tras SIGKILL
+      1  error interno o salida no escrita       6  quedan procesos tras SIGKILL
       2  parámetros no válidos                   7  host, bus o logind inaccesible
-      3  no existe la sesión, nombre ambiguo,    8  varios hosts: algunos fallaron
-         sesión no activa o no hay sesión actual
+      3  no existe la sesión ni sesión del       8  varios hosts: algunos fallaron
+         usuario, nombre ambiguo o no hay      130  interrumpido (Ctrl-C, SIGTERM)
+         sesión actual
       4  acceso denegado
 version = logoff { $version }
 
@@ -70,7 +73,6 @@ err-host-file-empty = la lista de hosts '{ $path }' no contiene ningún host
 # Sesiones.
 err-not-found = no existe la sesión '{ $session }' en { $host }
 err-ambiguous = el nombre de sesión '{ $name }' es ambiguo en { $host }; puede ser cualquiera de estas:
-err-not-active = la sesión '{ $name }' en { $host } no está activa (el estado de la sesión { $id } de { $user } es { $state })
 err-no-current-session = este proceso no está en una sesión de inicio de sesión; indique un id. o un nombre de sesión
 err-access-denied = acceso denegado: la sesión { $id } en { $host } pertenece a { $user }
 err-console = no se puede cerrar la sesión de un usuario en la sesión de consola (sesión { $id } de { $user } en { $host }); use /force para forzarlo
@@ -122,3 +124,27 @@ summary = { $ok } de { $total } hosts completados, { $sessions ->
        *[other] { $sessions } sesiones cerradas
     } en { $secs } s
 progress = { $done }/{ $total } hosts terminados
+
+# Añadidos con el trabajo de fiabilidad: resultados veraces, esperas acotadas, interrupciones.
+err-session-many-hosts = un id. o nombre de sesión pertenece a un solo host y no se puede usar con varios; use /user:<usuario> para varios hosts
+host-file-not-found = no existe el archivo
+host-file-denied = permiso denegado
+host-file-directory = es un directorio
+host-file-not-text = no es texto UTF-8
+host-file-too-large = ocupa más de { $mib } MiB
+err-no-user-session = { $user } no tiene ninguna sesión en { $host }
+err-no-such-user = no existe el usuario '{ $user }' en { $host }
+err-no-user-session-anywhere = { $user } no tiene ninguna sesión en { $hosts ->
+        [one] ese host
+       *[other] ninguno de los { $hosts } hosts
+    }
+err-logind-failed = no se pudo iniciar systemd-logind en { $host }: { $reason }
+err-no-answer = el bus del sistema de { $host } no respondió en { $secs } s
+err-interrupted = interrumpido por { $signal }
+err-output = no se puede escribir la salida: { $reason }
+outcome-still-there = se pidió cerrar la sesión { $id } de { $user } en { $host } y sigue existiendo
+outcome-unknown = se pidió cerrar la sesión { $id } de { $user } en { $host }; se desconoce si ha terminado
+outcome-not-asked = no se pidió cerrar la sesión { $id } de { $user } en { $host }
+ended = Se cerró la sesión { $id } de { $user } en { $host }
+v-signalling = La sesión { $id } en { $host } se está cerrando (su proceso principal ya no existe): se envía SIGTERM a sus procesos
+warn-audit-lost = aviso: no se pudo escribir el registro de auditoría: esta máquina no tiene registro del sistema (/dev/log) ni socket de journald

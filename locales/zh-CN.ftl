@@ -12,7 +12,7 @@ help =
           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
 
       <sessionname>        会话的名称：它的终端（pts/3、tty2）、它的 X 显示
-                           （:10）或 "console"。该会话必须处于活动状态。
+                           （:10）或 "console"。
       <sessionID>          会话的 logind ID（12、c3）。
                            两者都未指定时，注销你的当前会话。
       /server:<servername> 会话所在的会话主机（默认为本机），通过 ssh 和
@@ -24,9 +24,10 @@ help =
       /v                   显示正在执行的操作。
       /force               也注销控制台（物理座位）会话。
       /timeout:<seconds>   等待会话结束的时长，超时后用 SIGKILL 终止其进程
-                           （默认为 10）。
-      /connect-timeout:<s> 等待主机应答的时长（默认为 10）。
-      /parallel:<n>        同时处理的主机数（默认为 16）。
+                           （默认为 10；0 到 86400，可带小数）。
+      /connect-timeout:<s> 等待主机或其总线应答的时长（默认为 10；0.001 到
+                           86400）。
+      /parallel:<n>        同时处理的主机数（默认为 16；1 到 256）。
       /?                   显示此帮助。
 
     开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，
@@ -38,10 +39,10 @@ help =
 
     退出状态：
       0  所有目标会话均已结束                  5  控制台会话被拒绝
-      1  内部错误                              6  SIGKILL 后仍有进程残留
+      1  内部错误，或无法写出输出              6  SIGKILL 后仍有进程残留
       2  参数无效                              7  无法访问主机、总线或 logind
-      3  会话不存在、名称有歧义、会话未处于    8  多个主机：部分失败
-         活动状态，或没有当前会话
+      3  会话或用户会话不存在、名称有歧义，    8  多个主机：部分失败
+         或没有当前会话                      130  已中断（Ctrl-C、SIGTERM）
       4  拒绝访问
 version = logoff { $version }
 
@@ -67,7 +68,6 @@ err-host-file-empty = 主机列表“{ $path }”中没有任何主机
 # 会话。
 err-not-found = { $host } 上没有会话“{ $session }”
 err-ambiguous = 会话名称“{ $name }”在 { $host } 上有歧义，可能是以下任一会话：
-err-not-active = { $host } 上的会话“{ $name }”未处于活动状态（{ $user } 的会话 { $id } 的状态为 { $state }）
 err-no-current-session = 此进程不在登录会话中；请指定会话 ID 或会话名称
 err-access-denied = 拒绝访问：{ $host } 上的会话 { $id } 属于 { $user }
 err-console = 无法从控制台会话注销用户（{ $host } 上 { $user } 的会话 { $id }）；使用 /force 可强制注销
@@ -115,3 +115,27 @@ summary = { $total } 个主机中已完成 { $ok } 个，{ $secs } 秒内结束�
        *[other] { $sessions } 个会话
     }
 progress = 已完成 { $done }/{ $total } 个主机
+
+# 可靠性工作新增：如实报告结果、有界等待、中断。
+err-session-many-hosts = 会话 ID 或名称只属于一台主机，不能与多台主机一起使用；多台主机请使用 /user:<username>
+host-file-not-found = 文件不存在
+host-file-denied = 权限不足
+host-file-directory = 这是一个目录
+host-file-not-text = 不是 UTF-8 文本
+host-file-too-large = 大于 { $mib } MiB
+err-no-user-session = { $user } 在 { $host } 上没有会话
+err-no-such-user = { $host } 上没有用户“{ $user }”
+err-no-user-session-anywhere = { $user } 在 { $hosts ->
+        [one] 该主机
+       *[other] 全部 { $hosts } 台主机
+    }上都没有会话
+err-logind-failed = 无法在 { $host } 上启动 systemd-logind：{ $reason }
+err-no-answer = { $host } 上的系统总线在 { $secs } 秒内没有应答
+err-interrupted = 被 { $signal } 中断
+err-output = 无法写出输出：{ $reason }
+outcome-still-there = 已请求结束 { $host } 上 { $user } 的会话 { $id }，但它仍然存在
+outcome-unknown = 已请求结束 { $host } 上 { $user } 的会话 { $id }；不清楚它是否已经结束
+outcome-not-asked = 未请求结束 { $host } 上 { $user } 的会话 { $id }
+ended = 已注销 { $host } 上 { $user } 的会话 { $id }
+v-signalling = { $host } 上的会话 { $id } 正在关闭（其首进程已不存在）：向其进程发送 SIGTERM
+warn-audit-lost = 警告：无法写入审计记录：本机没有系统日志（/dev/log），也没有 journald 套接字

@@ -52,6 +52,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default for [`Options::parallel`].
 pub const DEFAULT_PARALLEL: usize = 16;
+/// Largest `/parallel`: each host in progress holds an ssh process and a few descriptors.
+pub const MAX_PARALLEL: usize = 256;
+/// Largest `/timeout` and `/connect-timeout`: one day.
+pub const MAX_SECONDS: Duration = Duration::from_secs(86_400);
 
 const DEFAULT_PARALLEL_NZ: NonZeroUsize = match NonZeroUsize::new(DEFAULT_PARALLEL) {
     Some(n) => n,
@@ -92,11 +96,11 @@ pub struct Options {
     pub verbose: bool,
     /// `/force`: allow logging off the console session.
     pub force_console: bool,
-    /// `/timeout:SECONDS` (>= 0, decimals allowed).
+    /// `/timeout:SECONDS` (0 to [`MAX_SECONDS`], decimals allowed).
     pub timeout: Duration,
-    /// `/connect-timeout:SECONDS` (> 0, decimals allowed).
+    /// `/connect-timeout:SECONDS` (at least 1 ms, at most [`MAX_SECONDS`], decimals allowed).
     pub connect_timeout: Duration,
-    /// `/parallel:N` (N >= 1).
+    /// `/parallel:N` (1 to [`MAX_PARALLEL`]).
     pub parallel: NonZeroUsize,
 }
 
@@ -150,6 +154,9 @@ pub enum ParseError {
     SessionAndUser,
     #[error("/server needs a session ID, a session name or /user")]
     ServerNeedsTarget,
+    /// A session ID or name with more than one host: it means something on one host only.
+    #[error("a session ID or name can't be used with several hosts")]
+    SessionOnManyHosts,
     /// Lossy rendering of the offending argument.
     #[error("argument is not valid UTF-8: {0}")]
     NotUnicode(String),
@@ -382,10 +389,15 @@ impl Builder {
         let invalid = || ParseError::InvalidValue(typed.to_owned(), value.clone());
         match opt {
             Opt::Server => self.servers = Some(parse_servers(typed, &value)?),
-            Opt::Timeout => self.timeout = Some(parse_seconds(&value).ok_or_else(invalid)?),
+            Opt::Timeout => {
+                let timeout = parse_seconds(&value)
+                    .filter(|t| *t <= MAX_SECONDS)
+                    .ok_or_else(invalid)?;
+                self.timeout = Some(timeout);
+            }
             Opt::ConnectTimeout => {
                 let timeout = parse_seconds(&value)
-                    .filter(|timeout| !timeout.is_zero())
+                    .filter(|t| *t >= Duration::from_millis(1) && *t <= MAX_SECONDS)
                     .ok_or_else(invalid)?;
                 self.connect_timeout = Some(timeout);
             }
@@ -468,12 +480,15 @@ fn parse_seconds(value: &str) -> Option<Duration> {
     Some(Duration::new(secs, nanos))
 }
 
-/// A positive decimal integer (ASCII digits only, no sign).
+/// A decimal integer from 1 to [`MAX_PARALLEL`] (ASCII digits only, no sign).
 fn parse_positive(value: &str) -> Option<NonZeroUsize> {
     if !is_ascii_digits(value) {
         return None;
     }
-    value.parse::<NonZeroUsize>().ok()
+    value
+        .parse::<NonZeroUsize>()
+        .ok()
+        .filter(|n| n.get() <= MAX_PARALLEL)
 }
 
 #[cfg(test)]
@@ -1123,12 +1138,11 @@ mod tests {
         ("1.25", Duration::from_millis(1250)),
         ("2.000", Duration::from_secs(2)),
         ("0.001", Duration::from_millis(1)),
-        ("0.000000001", Duration::from_nanos(1)),
         ("1.123456789", Duration::new(1, 123_456_789)),
         ("1.0000000019", Duration::new(1, 1)),
         ("3600", Duration::from_secs(3600)),
-        ("18446744073709551615", Duration::new(u64::MAX, 0)),
-        ("18446744073709551615.999999999", Duration::MAX),
+        ("86400", MAX_SECONDS),
+        ("86400.000", MAX_SECONDS),
     ];
 
     const INVALID_SECONDS: &[&str] = &[
@@ -1155,6 +1169,9 @@ mod tests {
         "٣",
         "１",
         "18446744073709551616",
+        "18446744073709551615",
+        "86400.000000001",
+        "86401",
         "1.-5",
         "1.+5",
     ];
@@ -1183,6 +1200,7 @@ mod tests {
             ("0.0", Duration::ZERO),
             ("000", Duration::ZERO),
             ("0.0000000001", Duration::ZERO),
+            ("0.000000001", Duration::from_nanos(1)),
         ]) {
             assert_eq!(
                 opts(&[format!("/timeout:{value}")]).timeout,
@@ -1274,7 +1292,8 @@ mod tests {
 
     #[test]
     fn connect_timeout_must_be_positive() {
-        let zeros = ["0", "0.0", "000", "0.000000000", "0.0000000001"];
+        // Zero, or under a millisecond: no bound ssh or a person could work with.
+        let zeros = ["0", "0.0", "000", "0.000000000", "0.0000000001", "0.0009"];
         for value in INVALID_SECONDS.iter().chain(&zeros) {
             assert_eq!(
                 err(&[format!("/connect-timeout:{value}")]),
@@ -1334,8 +1353,7 @@ mod tests {
 
     #[test]
     fn parallel_values() {
-        let valid: &[(&str, usize)] =
-            &[("1", 1), ("16", 16), ("64", 64), ("007", 7), ("1000", 1000)];
+        let valid: &[(&str, usize)] = &[("1", 1), ("16", 16), ("64", 64), ("007", 7), ("256", 256)];
         for &(value, expected) in valid {
             assert_eq!(
                 opts(&[format!("/parallel:{value}")]).parallel.get(),
@@ -1343,11 +1361,11 @@ mod tests {
                 "{value}"
             );
         }
-        assert_eq!(
-            opts(&[format!("/parallel:{}", usize::MAX)]).parallel.get(),
-            usize::MAX
-        );
+        let too_many = usize::MAX.to_string();
         let invalid = [
+            "257",
+            "1000",
+            too_many.as_str(),
             "0",
             "00",
             "-1",

@@ -24,6 +24,8 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 7;
     /// Several hosts: at least one failed (each host's own reason is on its line).
     pub const SOME_HOSTS_FAILED: u8 = 8;
+    /// Interrupted (Ctrl-C, SIGTERM, SIGHUP): what was asked and what is left is reported.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Why a `/server:` name is refused before anything runs.
@@ -39,14 +41,29 @@ pub enum BadHost {
     BadPort,
 }
 
+/// Why a `/server:@FILE` host list could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostFileProblem {
+    NotFound,
+    PermissionDenied,
+    IsDirectory,
+    NotText,
+    TooLarge,
+    /// Any other I/O error, in the system's words.
+    Other(String),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     Usage(#[from] ParseError),
     #[error("bad host name {host:?}: {why:?}")]
     BadHost { host: String, why: BadHost },
-    #[error("cannot read host list {path}: {reason}")]
-    HostFile { path: String, reason: String },
+    #[error("cannot read host list {path}: {problem:?}")]
+    HostFile {
+        path: String,
+        problem: HostFileProblem,
+    },
     #[error("host list {path} names no host")]
     HostFileEmpty { path: String },
     #[error("no session {session:?} on {host}")]
@@ -61,14 +78,14 @@ pub enum Error {
         host: String,
         candidates: Vec<Session>,
     },
-    #[error("session {name:?} on {host} is not active")]
-    NotActive {
-        name: String,
-        host: String,
-        session: Box<Session>,
-    },
     #[error("not running in a logind session")]
     NoCurrentSession,
+    #[error("{user} has no session on {host}")]
+    NoUserSession { user: String, host: String },
+    #[error("no user {user} on {host}")]
+    NoSuchUser { user: String, host: String },
+    #[error("{user} has no session on any of {hosts} hosts")]
+    NoUserSessionAnywhere { user: String, hosts: usize },
     #[error("access denied to session {} of {} on {host}", session.id, session.user)]
     AccessDenied {
         session: Box<Session>,
@@ -87,6 +104,10 @@ pub enum Error {
     NoBus { host: String, reason: String },
     #[error("logind is not running on {host}")]
     NoLogind { host: String },
+    #[error("logind on {host} could not be started: {reason}")]
+    LogindFailed { host: String, reason: String },
+    #[error("the system bus on {host} did not answer within {secs} s")]
+    NoAnswer { host: String, secs: f64 },
     #[error("cannot reach {host}: {reason}")]
     Unreachable { host: String, reason: String },
     #[error("authentication to {host} failed: {reason}")]
@@ -101,6 +122,10 @@ pub enum Error {
     Bus { host: String, reason: String },
     #[error("several hosts failed")]
     SomeHostsFailed,
+    #[error("interrupted by {signal}")]
+    Interrupted { signal: &'static str },
+    #[error("cannot write the output: {reason}")]
+    Output { reason: String },
 }
 
 impl Error {
@@ -108,21 +133,27 @@ impl Error {
         use Error::*;
         match self {
             Usage(_) | BadHost { .. } | HostFile { .. } | HostFileEmpty { .. } => exit::USAGE,
-            NotFound { .. } | Ambiguous { .. } | NotActive { .. } | NoCurrentSession => {
-                exit::NOT_FOUND
-            }
+            NotFound { .. }
+            | Ambiguous { .. }
+            | NoCurrentSession
+            | NoUserSession { .. }
+            | NoSuchUser { .. }
+            | NoUserSessionAnywhere { .. } => exit::NOT_FOUND,
             AccessDenied { .. } => exit::ACCESS_DENIED,
             Console { .. } => exit::CONSOLE,
             TimedOut { .. } => exit::TIMED_OUT,
             NoBus { .. }
             | NoLogind { .. }
+            | LogindFailed { .. }
+            | NoAnswer { .. }
             | Unreachable { .. }
             | AuthFailed { .. }
             | NoBridge { .. }
             | ConnectTimeout { .. }
             | NoSsh { .. } => exit::UNREACHABLE,
-            Bus { .. } => exit::INTERNAL,
+            Bus { .. } | Output { .. } => exit::INTERNAL,
             SomeHostsFailed => exit::SOME_HOSTS_FAILED,
+            Interrupted { .. } => exit::INTERRUPTED,
         }
     }
 
@@ -150,6 +181,7 @@ mod tests {
             exit::TIMED_OUT,
             exit::UNREACHABLE,
             exit::SOME_HOSTS_FAILED,
+            exit::INTERRUPTED,
         ];
         let mut sorted = codes.to_vec();
         sorted.sort();

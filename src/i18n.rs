@@ -88,7 +88,34 @@ impl Localizer {
     }
 }
 
-/// A message argument: text or a number (numbers pick plural forms).
+/// Text from users or hosts, made safe to show: control characters (escape sequences, newlines,
+/// carriage returns), bidirectional overrides and line separators are shown escaped (`\u{1b}`),
+/// so no argument, host name, session property or ssh message can drive the terminal, reorder
+/// what is shown, or turn one line into several.
+pub fn clean(s: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || ('\u{2028}'..='\u{2029}').contains(&c)
+    };
+    if !s.chars().any(unsafe_char) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A message argument: text or a number (numbers pick plural forms). Text is [`clean`]ed on the
+/// way in: every message argument is shown safely, whoever builds it.
 #[derive(Debug, Clone)]
 pub enum Arg {
     S(String),
@@ -97,17 +124,17 @@ pub enum Arg {
 
 impl From<&str> for Arg {
     fn from(s: &str) -> Self {
-        Arg::S(s.to_owned())
+        Arg::S(clean(s))
     }
 }
 impl From<String> for Arg {
     fn from(s: String) -> Self {
-        Arg::S(s)
+        Arg::S(clean(&s))
     }
 }
 impl From<&String> for Arg {
     fn from(s: &String) -> Self {
-        Arg::S(s.clone())
+        Arg::S(clean(s))
     }
 }
 impl From<usize> for Arg {
@@ -166,6 +193,21 @@ mod tests {
             "C"
         );
         assert_eq!(locale_from_env(env(&[])), "");
+    }
+
+    #[test]
+    fn clean_neutralises_what_could_drive_a_terminal() {
+        assert_eq!(clean("pts/3"), "pts/3");
+        assert_eq!(clean("a\u{1b}[2Jb\n"), "a\\u{1b}[2Jb\\n");
+        assert_eq!(clean("x\ry"), "x\\ry");
+        assert_eq!(clean("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(clean("abc\u{202E}fed"), "abc\\u{202e}fed");
+        assert_eq!(clean("a\u{2066}b\u{2028}c"), "a\\u{2066}b\\u{2028}c");
+        assert_eq!(clean("用户"), "用户");
+        let Arg::S(s) = Arg::from("evil\u{1b}]0;title\u{7}") else {
+            panic!()
+        };
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'));
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //! - [`session`]: what a session argument denotes (IDs, names, `console`, users).
 //! - [`logoff`]: one host's logoff, end to end; [`fleet`]: many hosts in parallel.
 //! - [`error`], [`i18n`], [`report`]: typed errors with exit codes, Fluent catalogs, wording.
-//! - [`syslog`]: the audit record of every logoff.
-#![forbid(unsafe_code)]
+//! - [`stop`]: every wait bounded in time and interruptible (Ctrl-C, SIGTERM, SIGHUP).
+//! - [`audit`]: the audit record of every logoff, before and after.
+//! - [`sys`]: NSS user lookups, the one module with `unsafe`.
+#![deny(unsafe_code)]
 
+pub mod audit;
 pub mod cli;
 pub mod error;
 pub mod fleet;
@@ -20,7 +23,8 @@ pub mod logind;
 pub mod logoff;
 pub mod report;
 pub mod session;
-pub mod syslog;
+pub mod stop;
+pub mod sys;
 pub mod transport;
 
 /// Runs a future to completion on this thread (zbus's own runtime drives the connections).

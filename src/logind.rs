@@ -5,15 +5,17 @@
 //! subscribe before asking, so the signal cannot be missed, and check once after subscribing in
 //! case the session vanished in between.
 
+use std::cell::Cell;
 use std::pin::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use zbus::export::futures_core::Stream;
 use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPath, Type};
 
 use crate::error::{Error, Result};
 use crate::session::{Proc, Session};
-use crate::transport::{Bus, zbus_reason};
+use crate::stop::{Halt, Stop, after};
+use crate::transport::{Bus, interrupted, zbus_reason};
 
 const DEST: &str = "org.freedesktop.login1";
 const PATH: &str = "/org/freedesktop/login1";
@@ -62,9 +64,14 @@ impl From<Props> for Session {
     }
 }
 
-/// logind on one host, through whatever transport reached it.
+/// logind on one host, through whatever transport reached it. Every call is bounded by the
+/// connect timeout and interruptible; once one call went unanswered, the bus is taken for frozen
+/// and every later call fails at once, so a run waits for at most one unanswered call.
 pub struct Logind<'a> {
     bus: &'a Bus,
+    bound: Duration,
+    stop: &'a Stop,
+    frozen: Cell<bool>,
 }
 
 /// What a D-Bus error from logind means for the user.
@@ -72,7 +79,15 @@ enum Refusal {
     NoSuchSession,
     AccessDenied(String),
     NoLogind,
+    /// The bus could not start logind for us (activation failed or timed out).
+    ActivationFailed(String),
     Other(String),
+}
+
+/// Why a call failed: the bus's answer, or no answer.
+pub enum Fail {
+    Dbus(zbus::Error),
+    Halt(Halt),
 }
 
 /// The D-Bus error name and text of a method error reply, however zbus wrapped it.
@@ -106,6 +121,15 @@ fn refusal(e: &zbus::Error) -> Refusal {
             // A path under /org/freedesktop/login1 that vanished while we asked about it.
             "org.freedesktop.DBus.Error.UnknownObject"
             | "org.freedesktop.DBus.Error.UnknownMethod" => Refusal::NoSuchSession,
+            // The bus tried to start logind for us and could not (dbus-daemon's own spawn, or
+            // systemd's activation of the unit; "timed out activating").
+            n if n.starts_with("org.freedesktop.DBus.Error.Spawn.")
+                || n.starts_with("org.freedesktop.systemd1.")
+                || n == "org.freedesktop.DBus.Error.TimedOut"
+                || n == "org.freedesktop.DBus.Error.TimeoutExpired" =>
+            {
+                Refusal::ActivationFailed(if msg.is_empty() { name.clone() } else { msg })
+            }
             _ => Refusal::Other(format!("{name}: {msg}")),
         };
     }
@@ -113,19 +137,40 @@ fn refusal(e: &zbus::Error) -> Refusal {
 }
 
 impl<'a> Logind<'a> {
-    pub fn new(bus: &'a Bus) -> Self {
-        Logind { bus }
+    /// `bound`: how long any one call may go unanswered.
+    pub fn new(bus: &'a Bus, bound: Duration, stop: &'a Stop) -> Self {
+        Logind {
+            bus,
+            bound,
+            stop,
+            frozen: Cell::new(false),
+        }
     }
 
     fn conn(&self) -> &Connection {
         &self.bus.conn
     }
 
+    pub fn host(&self) -> &str {
+        &self.bus.host
+    }
+
     /// An error for a failure that is not about a particular session.
-    fn general(&self, e: &zbus::Error) -> Error {
+    pub fn general(&self, f: Fail) -> Error {
         let host = self.bus.host.clone();
-        match refusal(e) {
+        let e = match f {
+            Fail::Halt(Halt::Interrupted) => return interrupted(self.stop),
+            Fail::Halt(Halt::TimedOut) => {
+                return Error::NoAnswer {
+                    host,
+                    secs: self.bound.as_secs_f64(),
+                };
+            }
+            Fail::Dbus(e) => e,
+        };
+        match refusal(&e) {
             Refusal::NoLogind => Error::NoLogind { host },
+            Refusal::ActivationFailed(reason) => Error::LogindFailed { host, reason },
             Refusal::AccessDenied(reason) | Refusal::Other(reason) => match e {
                 // The transport died: say so in ssh's words when there are some.
                 zbus::Error::InputOutput(_) => Error::Unreachable {
@@ -136,105 +181,165 @@ impl<'a> Logind<'a> {
             },
             Refusal::NoSuchSession => Error::Bus {
                 host,
-                reason: zbus_reason(e),
+                reason: zbus_reason(&e),
             },
         }
     }
 
-    async fn call<B>(&self, method: &str, body: &B) -> zbus::Result<zbus::Message>
+    /// One method call, bounded and interruptible.
+    async fn call_at<B>(
+        &self,
+        dest: &str,
+        path: &str,
+        iface: &str,
+        method: &str,
+        body: &B,
+    ) -> Result<zbus::Message, Fail>
     where
         B: serde::Serialize + zbus::wire::DynamicType,
     {
-        self.conn()
-            .call_method(Some(DEST), PATH, Some(MANAGER), method, body)
-            .await
+        if self.frozen.get() {
+            return Err(Fail::Halt(Halt::TimedOut));
+        }
+        let call = self
+            .conn()
+            .call_method(Some(dest), path, Some(iface), method, body);
+        match self.stop.bounded(after(self.bound), call).await {
+            Ok(r) => r.map_err(Fail::Dbus),
+            Err(h) => {
+                if h == Halt::TimedOut {
+                    self.frozen.set(true);
+                }
+                Err(Fail::Halt(h))
+            }
+        }
     }
 
-    /// Every session on the host with its properties. A session that ends while we read it is
-    /// simply left out.
-    pub async fn sessions(&self) -> Result<Vec<Session>> {
-        let reply = self
-            .call("ListSessions", &())
-            .await
-            .map_err(|e| self.general(&e))?;
-        let list: Vec<(String, u32, String, String, OwnedObjectPath)> =
-            reply.body().deserialize().map_err(|e| self.general(&e))?;
-        let mut out = Vec::with_capacity(list.len());
-        for (_, _, _, _, path) in list {
+    async fn call<B>(&self, method: &str, body: &B) -> Result<zbus::Message, Fail>
+    where
+        B: serde::Serialize + zbus::wire::DynamicType,
+    {
+        self.call_at(DEST, PATH, MANAGER, method, body).await
+    }
+
+    /// The first call on a host: an unanswered one is told apart into a frozen bus, a frozen
+    /// logind, and a logind that is not running and could not be started in time.
+    async fn first_call<B>(&self, method: &str, body: &B) -> Result<zbus::Message>
+    where
+        B: serde::Serialize + zbus::wire::DynamicType,
+    {
+        match self.call(method, body).await {
+            Ok(m) => Ok(m),
+            Err(Fail::Halt(Halt::TimedOut)) => Err(self.why_no_answer().await),
+            Err(f) => Err(self.general(f)),
+        }
+    }
+
+    /// Asks the bus itself (which never activates anything) whether logind runs.
+    async fn why_no_answer(&self) -> Error {
+        let host = self.bus.host.clone();
+        let secs = self.bound.as_secs_f64();
+        let ask = self.conn().call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus"),
+            "NameHasOwner",
+            &(DEST,),
+        );
+        let answer = self.stop.bounded(after(Duration::from_secs(1)), ask).await;
+        match answer {
+            Ok(Ok(m)) => match m.body().deserialize::<bool>() {
+                Ok(false) => Error::LogindFailed {
+                    host,
+                    reason: format!("not running, and not started within {secs} s"),
+                },
+                _ => Error::Bus {
+                    host,
+                    reason: format!("systemd-logind did not answer within {secs} s"),
+                },
+            },
+            Err(Halt::Interrupted) => interrupted(self.stop),
+            _ => Error::NoAnswer { host, secs },
+        }
+    }
+
+    /// Every session on the host with its properties, and the IDs that were listed but ended
+    /// while they were being read.
+    pub async fn sessions(&self) -> Result<Listing> {
+        let reply = self.first_call("ListSessions", &()).await?;
+        let list: Vec<(String, u32, String, String, OwnedObjectPath)> = reply
+            .body()
+            .deserialize()
+            .map_err(|e| self.general(Fail::Dbus(e)))?;
+        let mut out = Listing::default();
+        for (id, uid, user, seat, path) in list {
             match self.props(&path).await {
-                Ok(s) => out.push(s),
-                Err(e) if matches!(refusal(&e), Refusal::NoSuchSession) => {}
-                Err(e) => return Err(self.general(&e)),
+                Ok(s) => out.sessions.push(s),
+                Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => {
+                    out.vanished.push(Session {
+                        id,
+                        uid,
+                        user,
+                        seat,
+                        ..Session::default()
+                    })
+                }
+                Err(f) => return Err(self.general(f)),
             }
         }
         Ok(out)
     }
 
-    async fn props(&self, path: &OwnedObjectPath) -> zbus::Result<Session> {
+    async fn props(&self, path: &OwnedObjectPath) -> Result<Session, Fail> {
         let reply = self
-            .conn()
-            .call_method(
-                Some(DEST),
+            .call_at(
+                DEST,
                 path,
-                Some("org.freedesktop.DBus.Properties"),
+                "org.freedesktop.DBus.Properties",
                 "GetAll",
                 &SESSION,
             )
             .await?;
-        let props: Props = reply.body().deserialize()?;
+        let props: Props = reply.body().deserialize().map_err(Fail::Dbus)?;
         Ok(props.into())
     }
 
-    /// The session of a process (the caller's own session when `pid` is ours).
-    pub async fn session_of_pid(&self, pid: u32) -> Result<Option<String>> {
-        match self.call("GetSessionByPID", &pid).await {
+    /// The ID of the session at `path` (which may be `.../session/auto`), if there is one.
+    async fn id_at(&self, path: &str) -> Result<Option<String>> {
+        let reply = self
+            .call_at(
+                DEST,
+                path,
+                "org.freedesktop.DBus.Properties",
+                "Get",
+                &(SESSION, "Id"),
+            )
+            .await;
+        match reply {
             Ok(reply) => {
-                let path: OwnedObjectPath =
-                    reply.body().deserialize().map_err(|e| self.general(&e))?;
-                let reply = self
-                    .conn()
-                    .call_method(
-                        Some(DEST),
-                        &path,
-                        Some("org.freedesktop.DBus.Properties"),
-                        "Get",
-                        &(SESSION, "Id"),
-                    )
-                    .await
-                    .map_err(|e| self.general(&e))?;
-                let id: zbus::OwnedVariant =
-                    reply.body().deserialize().map_err(|e| self.general(&e))?;
+                let id: zbus::OwnedVariant = reply
+                    .body()
+                    .deserialize()
+                    .map_err(|e| self.general(Fail::Dbus(e)))?;
                 Ok(String::try_from(id).ok())
             }
-            Err(e) => match refusal(&e) {
-                Refusal::NoSuchSession => Ok(None),
-                _ => Err(self.general(&e)),
-            },
+            Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => Ok(None),
+            Err(f) => Err(self.general(f)),
         }
+    }
+
+    /// The caller's current session, as logind sees the process on the other end of the bus
+    /// connection (`session/auto`: its own session, else its user's display session). Nothing
+    /// the caller's environment says decides it.
+    pub async fn current_session(&self) -> Result<Option<String>> {
+        self.id_at("/org/freedesktop/login1/session/auto").await
     }
 
     /// The session our own end of the connection lives in on that host: locally our process's,
     /// remotely systemd-stdio-bridge's (the bus sees the bridge as the client). Ending it would
     /// cut the connection we wait on.
     pub async fn own_session(&self) -> Option<String> {
-        let pid = if self.bus.remote {
-            let name = self.conn().unique_name()?.to_string();
-            let reply = self
-                .conn()
-                .call_method(
-                    Some("org.freedesktop.DBus"),
-                    "/org/freedesktop/DBus",
-                    Some("org.freedesktop.DBus"),
-                    "GetConnectionUnixProcessID",
-                    &(name.as_str(),),
-                )
-                .await
-                .ok()?;
-            reply.body().deserialize::<u32>().ok()?
-        } else {
-            std::process::id()
-        };
-        self.session_of_pid(pid).await.ok().flatten()
+        self.current_session().await.ok().flatten()
     }
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).
@@ -243,9 +348,9 @@ impl<'a> Logind<'a> {
             .await
     }
 
-    /// SIGKILL to every process of `s`, for sessions stuck in `closing`.
-    pub async fn kill(&self, s: &Session) -> Result<TerminateOutcome> {
-        self.session_call("KillSession", &(s.id.as_str(), "all", 9i32), s)
+    /// Sends `signal` to every process of `s`.
+    pub async fn kill(&self, s: &Session, signal: i32) -> Result<TerminateOutcome> {
+        self.session_call("KillSession", &(s.id.as_str(), "all", signal), s)
             .await
     }
 
@@ -255,15 +360,16 @@ impl<'a> Logind<'a> {
     {
         match self.call(method, body).await {
             Ok(_) => Ok(TerminateOutcome::Requested),
-            Err(e) => match refusal(&e) {
+            Err(Fail::Dbus(e)) => match refusal(&e) {
                 Refusal::NoSuchSession => Ok(TerminateOutcome::AlreadyGone),
                 Refusal::AccessDenied(reason) => Err(Error::AccessDenied {
                     session: Box::new(s.clone()),
                     host: self.bus.host.clone(),
                     reason,
                 }),
-                _ => Err(self.general(&e)),
+                _ => Err(self.general(Fail::Dbus(e))),
             },
+            Err(f) => Err(self.general(f)),
         }
     }
 
@@ -276,21 +382,21 @@ impl<'a> Logind<'a> {
             .member("SessionRemoved")
             .path(PATH)
             .build()
-            .map_err(|e| self.general(&e))?;
-        let stream = MessageStream::for_match_rule(rule, self.conn(), None)
-            .await
-            .map_err(|e| self.general(&e))?;
-        Ok(Removals { stream })
+            .map_err(|e| self.general(Fail::Dbus(e)))?;
+        let subscribe = MessageStream::for_match_rule(rule, self.conn(), None);
+        match self.stop.bounded(after(self.bound), subscribe).await {
+            Ok(Ok(stream)) => Ok(Removals { stream }),
+            Ok(Err(e)) => Err(self.general(Fail::Dbus(e))),
+            Err(h) => Err(self.general(Fail::Halt(h))),
+        }
     }
 
     /// Whether a session still exists.
     pub async fn exists(&self, id: &str) -> Result<bool> {
         match self.call("GetSession", &(id,)).await {
             Ok(_) => Ok(true),
-            Err(e) => match refusal(&e) {
-                Refusal::NoSuchSession => Ok(false),
-                _ => Err(self.general(&e)),
-            },
+            Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => Ok(false),
+            Err(f) => Err(self.general(f)),
         }
     }
 
@@ -307,14 +413,11 @@ impl<'a> Logind<'a> {
                 left.push(id.clone());
             }
         }
-        let rt = zruntime::SharedRuntime::current().map_err(|e| Error::Bus {
-            host: self.bus.host.clone(),
-            reason: e.to_string(),
-        })?;
         while !left.is_empty() {
             let next = std::future::poll_fn(|cx| Pin::new(&mut removals.stream).poll_next(cx));
-            match rt.timeout_at(deadline, next).await {
-                Err(_) => break, // deadline
+            match self.stop.bounded(deadline, next).await {
+                Err(Halt::TimedOut) => break,
+                Err(Halt::Interrupted) => return Err(interrupted(self.stop)),
                 Ok(None) => {
                     return Err(Error::Unreachable {
                         host: self.bus.host.clone(),
@@ -324,7 +427,7 @@ impl<'a> Logind<'a> {
                             .unwrap_or_else(|| "connection closed".into()),
                     });
                 }
-                Ok(Some(Err(e))) => return Err(self.general(&e)),
+                Ok(Some(Err(e))) => return Err(self.general(Fail::Dbus(e))),
                 Ok(Some(Ok(msg))) => {
                     if let Ok((id, _)) = msg.body().deserialize::<(String, OwnedObjectPath)>() {
                         left.retain(|l| *l != id);
@@ -350,11 +453,10 @@ impl<'a> Logind<'a> {
             s.scope.clone()
         };
         let reply = self
-            .conn()
-            .call_method(
-                Some("org.freedesktop.systemd1"),
+            .call_at(
+                "org.freedesktop.systemd1",
                 "/org/freedesktop/systemd1",
-                Some("org.freedesktop.systemd1.Manager"),
+                "org.freedesktop.systemd1.Manager",
                 "GetUnitProcesses",
                 &(scope.as_str(),),
             )
@@ -365,6 +467,15 @@ impl<'a> Logind<'a> {
             .map(|(_, pid, cmd)| Proc { pid, cmd })
             .collect()
     }
+}
+
+/// What `ListSessions` gave.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub sessions: Vec<Session>,
+    /// Listed, but gone before their properties could be read (ended meanwhile), with what
+    /// the list said of them.
+    pub vanished: Vec<Session>,
 }
 
 /// Result of asking logind to end or kill a session.

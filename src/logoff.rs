@@ -1,17 +1,27 @@
 //! Logging sessions off one host: resolve what the command line named, refuse the console,
-//! ask logind to end each session, wait until each is really gone, escalate to SIGKILL after the
-//! deadline, and report. Transport-agnostic: the host may be this one or one reached over ssh.
+//! record each logoff in the audit log, ask logind to end each session, wait until each is really
+//! gone, escalate to SIGKILL after the deadline, and report what became of every session — also
+//! when the run is interrupted or the host stops answering half-way. Transport-agnostic: the host
+//! may be this one or one reached over ssh.
 
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
-use crate::logind::{Logind, Removals, TerminateOutcome};
+use crate::audit;
+use crate::error::{Error, Result, exit};
+use crate::logind::{Listing, Logind, Removals, TerminateOutcome};
 use crate::session::{self, Proc, Selector, Session, Unresolved};
-use crate::syslog;
-use crate::transport::{self, Bus, Target};
+use crate::stop::{Stop, after};
+use crate::sys::{UserLookup, user_exists};
+use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
 pub const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// After an interruption, how long checking which sessions are still there may take.
+const CHECK_BOUND: Duration = Duration::from_secs(2);
+
+const SIGTERM: i32 = 15;
+const SIGKILL: i32 = 9;
 
 /// What to do on each host.
 #[derive(Debug, Clone)]
@@ -31,7 +41,7 @@ pub enum Found {
     OfUser(String),
 }
 
-/// Progress, for `/v` and the fleet display. Owned so it can cross threads.
+/// Progress, for `/v` and the fleet display.
 #[derive(Debug, Clone)]
 pub enum Event {
     Connecting {
@@ -51,6 +61,11 @@ pub enum Event {
         user: String,
     },
     Requesting {
+        host: String,
+        session: Session,
+    },
+    /// A closing session (leader gone): its processes get SIGTERM at once.
+    Signalling {
         host: String,
         session: Session,
     },
@@ -75,197 +90,156 @@ pub enum Event {
     },
 }
 
+/// What became of one target session.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Gone, with all its processes, after logoff asked.
+    Ended,
+    /// Gone before logoff could ask (another run ended it meanwhile).
+    AlreadyGone,
+    /// Not ended: a console session without `/force`, or logind refused.
+    Refused(Error),
+    /// Still there after the timeout and SIGKILL, with these processes.
+    Left(Vec<Proc>),
+    /// Asked to end, then the run was interrupted or the host stopped answering before it was
+    /// seen gone: `Some(true)` when it was seen still there afterwards, `None` when unknown.
+    Unconfirmed { still_there: Option<bool> },
+    /// Never asked: the run stopped before its turn.
+    NotAsked,
+}
+
+impl Outcome {
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Outcome::Ended | Outcome::AlreadyGone)
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Ended | Outcome::AlreadyGone => exit::OK,
+            Outcome::Refused(e) => e.exit_code(),
+            Outcome::Left(_) => exit::TIMED_OUT,
+            // Only with a host error, whose code comes first.
+            Outcome::Unconfirmed { .. } | Outcome::NotAsked => exit::UNREACHABLE,
+        }
+    }
+}
+
 /// What happened on one host.
 #[derive(Debug)]
 pub struct HostResult {
     pub host: String,
-    pub ended: Vec<Session>,
-    pub elapsed: Duration,
-    /// The first failure; sessions not affected by it may still have ended.
+    /// Every target session, in the order they were found, with what became of it.
+    pub sessions: Vec<(Session, Outcome)>,
+    /// What stopped the work on this host (connecting, resolving, the host or bus failing,
+    /// an interruption); the sessions say how far it got.
     pub error: Option<Error>,
+    /// `/user:` matched no session here: the not-found error, should no host match any.
+    pub unmatched: Option<Error>,
+    pub elapsed: Duration,
 }
 
-fn deadline(d: Duration) -> Instant {
-    let now = Instant::now();
-    // A huge /timeout must not overflow: a year is forever here.
-    now.checked_add(d)
-        .unwrap_or(now + Duration::from_secs(365 * 86_400))
+impl HostResult {
+    /// The sessions that are gone.
+    pub fn ended(&self) -> impl Iterator<Item = &Session> {
+        self.sessions
+            .iter()
+            .filter(|(_, o)| o.is_gone())
+            .map(|(s, _)| s)
+    }
+
+    /// Whether every target session is gone and nothing failed.
+    pub fn ok(&self) -> bool {
+        self.error.is_none() && self.sessions.iter().all(|(_, o)| o.is_gone())
+    }
+
+    /// The documented rule: the host's own failure if there is one, else that of the first
+    /// session that was not ended, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if let Some(e) = &self.error {
+            return e.exit_code();
+        }
+        self.sessions
+            .iter()
+            .map(|(_, o)| o.exit_code())
+            .find(|c| *c != exit::OK)
+            .unwrap_or(exit::OK)
+    }
 }
 
-/// Connects to `target` and carries out `req` there.
+/// Connects to `target` and carries out `req` there. Always returns, within the connect
+/// timeout, the timeout and the kill grace (and one unanswered call at most), or at once after
+/// an interruption.
 pub async fn run_host(
     target: &Target,
     req: &Request,
-    events: &(dyn Fn(Event) + Sync),
+    stop: &Stop,
+    events: &dyn Fn(Event),
 ) -> HostResult {
     let start = Instant::now();
-    let label = target.label();
+    let mut result = HostResult {
+        host: target.label(),
+        sessions: Vec::new(),
+        error: None,
+        unmatched: None,
+        elapsed: Duration::ZERO,
+    };
     if matches!(target, Target::Ssh { .. }) {
         events(Event::Connecting {
-            host: label.clone(),
+            host: result.host.clone(),
         });
     }
-    let bus = match transport::connect(target, req.connect_timeout).await {
+    let bus = match transport::connect(target, req.connect_timeout, stop).await {
         Ok(bus) => bus,
         Err(e) => {
-            return HostResult {
-                host: label,
-                ended: vec![],
-                elapsed: start.elapsed(),
-                error: Some(e),
-            };
+            result.error = Some(e);
+            result.elapsed = start.elapsed();
+            return result;
         }
     };
     if bus.remote {
         events(Event::Connected {
-            host: label.clone(),
+            host: result.host.clone(),
             elapsed: start.elapsed(),
         });
     }
-    let mut ended = Vec::new();
-    let error = on_bus(&bus, req, events, &mut ended, start).await.err();
-    bus.close().await;
-    HostResult {
-        host: label,
-        ended,
-        elapsed: start.elapsed(),
-        error,
-    }
-}
-
-async fn on_bus(
-    bus: &Bus,
-    req: &Request,
-    events: &(dyn Fn(Event) + Sync),
-    ended: &mut Vec<Session>,
-    start: Instant,
-) -> Result<()> {
-    let host = bus.host.clone();
-    let logind = Logind::new(bus);
-    let all = logind.sessions().await?;
-    let mut first_error: Option<Error> = None;
-    // Our own session on that host: over ssh it carries the connection, so /user never ends
-    // it; locally it is ended last, so the others are seen to end first.
-    let own = match req.selector {
-        Selector::User(_) => logind.own_session().await,
-        _ => None,
-    };
-
-    let mut targets: Vec<Session> = match &req.selector {
-        Selector::Session(arg) => {
-            let s = session::resolve(&all, arg).map_err(|u| match u {
-                Unresolved::NotFound => Error::NotFound {
-                    session: arg.clone(),
-                    host: host.clone(),
-                    candidates: all.iter().filter(|s| !s.is_closing()).cloned().collect(),
-                },
-                Unresolved::Ambiguous(candidates) => Error::Ambiguous {
-                    name: arg.clone(),
-                    host: host.clone(),
-                    candidates,
-                },
-                Unresolved::NotActive(s) => Error::NotActive {
-                    name: arg.clone(),
-                    host: host.clone(),
-                    session: s,
-                },
-            })?;
-            let found = if s.id == *arg {
-                Found::ById
-            } else {
-                Found::ByName(arg.clone())
-            };
-            events(Event::Resolved {
-                host: host.clone(),
-                session: s.clone(),
-                found,
-            });
-            vec![s]
-        }
-        Selector::Current => {
-            let s = current(&logind, &all, bus.remote).await?;
-            events(Event::Resolved {
-                host: host.clone(),
-                session: s.clone(),
-                found: Found::Current,
-            });
-            vec![s]
-        }
-        Selector::User(user) => {
-            let mut mine = session::of_user(&all, user);
-            if bus.remote {
-                mine.retain(|s| Some(&s.id) != own.as_ref());
-            }
-            if mine.is_empty() {
-                events(Event::NoSessions {
-                    host: host.clone(),
-                    user: user.clone(),
-                });
-            }
-            for s in &mine {
-                events(Event::Resolved {
-                    host: host.clone(),
-                    session: s.clone(),
-                    found: Found::OfUser(user.clone()),
-                });
-            }
-            mine
-        }
-    };
-
-    // The original's rule: never log a user off the console, unless explicitly overridden.
-    if !req.force_console {
-        targets.retain(|s| {
-            if s.is_console() {
-                first_error.get_or_insert_with(|| Error::Console {
-                    session: Box::new(s.clone()),
-                    host: host.clone(),
-                });
-                false
-            } else {
-                true
-            }
-        });
-    }
-
-    let batches = match own.and_then(|own| targets.iter().position(|s| s.id == own)) {
-        Some(i) => {
-            let me = targets.remove(i);
-            vec![targets, vec![me]]
-        }
-        None => vec![targets],
-    };
-    // One subscription, made before anything is ended, serves every batch.
     let mut run = HostRun {
-        removals: logind.watch_removals().await?,
-        logind,
-        host,
+        logind: Logind::new(&bus, req.connect_timeout, stop),
+        remote: bus.remote,
+        host: result.host.clone(),
         req,
         events,
         start,
-        who: syslog::caller(),
-        ended,
-        first_error,
+        who: audit::caller(),
+        results: Vec::new(),
+        unmatched: None,
     };
-    for batch in batches {
-        run.end_all(batch).await?;
+    if let Err(e) = run.go().await {
+        // A fresh, uninterruptible view of the same bus, to see what an interruption left.
+        let calm = Stop::default();
+        let checker = matches!(e, Error::Interrupted { .. })
+            .then(|| Logind::new(&bus, CHECK_BOUND.min(req.connect_timeout), &calm));
+        run.settle(&e, checker.as_ref()).await;
+        result.error = Some(e);
     }
-    run.first_error.map_or(Ok(()), Err)
+    result.sessions = run.results;
+    result.unmatched = run.unmatched;
+    bus.close().await;
+    result.elapsed = start.elapsed();
+    result
 }
 
-/// One host's logoff once the targets are known: what every batch of it shares.
+/// One host's logoff once connected.
 struct HostRun<'a> {
     logind: Logind<'a>,
-    removals: Removals,
+    remote: bool,
     host: String,
     req: &'a Request,
-    events: &'a (dyn Fn(Event) + Sync),
+    events: &'a dyn Fn(Event),
     start: Instant,
-    /// The caller, as the system log names them.
+    /// The caller, as the audit log names them.
     who: String,
-    ended: &'a mut Vec<Session>,
-    /// The first failure; later sessions are still attempted.
-    first_error: Option<Error>,
+    results: Vec<(Session, Outcome)>,
+    unmatched: Option<Error>,
 }
 
 impl HostRun<'_> {
@@ -273,32 +247,205 @@ impl HostRun<'_> {
         (self.events)(e)
     }
 
-    fn log(&self, severity: u8, s: &Session, result: &str) {
-        log(severity, &self.who, s, &self.host, result);
+    fn audit(&self, severity: u8, s: &Session, result: &str) {
+        audit::session(severity, &self.who, s, &self.host, result);
     }
 
-    /// Ends `targets`, waits for them, escalates; records failures in `first_error`.
-    async fn end_all(&mut self, targets: Vec<Session>) -> Result<()> {
+    fn set(&mut self, id: &str, outcome: Outcome) {
+        if let Some(slot) = self.results.iter_mut().find(|(s, _)| s.id == id) {
+            slot.1 = outcome;
+        }
+    }
+
+    async fn go(&mut self) -> Result<()> {
+        let listing = self.logind.sessions().await?;
+        let (targets, own) = self.targets(&listing).await?;
+        let mut todo = Vec::new();
+        for s in targets {
+            // The original's rule: never log a user off the console, unless overridden.
+            if s.is_console() && !self.req.force_console {
+                self.audit(audit::WARNING, &s, "console session refused (no /force)");
+                let e = Error::Console {
+                    session: Box::new(s.clone()),
+                    host: self.host.clone(),
+                };
+                self.results.push((s, Outcome::Refused(e)));
+            } else {
+                self.results.push((s.clone(), Outcome::NotAsked));
+                todo.push(s);
+            }
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        // Our own session ends last, so the others are seen to end first.
+        let batches = match own.and_then(|own| todo.iter().position(|s| s.id == own)) {
+            Some(i) => {
+                let me = todo.remove(i);
+                vec![todo, vec![me]]
+            }
+            None => vec![todo],
+        };
+        // One subscription, made before anything is ended, serves every batch.
+        let mut removals = self.logind.watch_removals().await?;
+        for batch in batches {
+            self.end(&mut removals, batch).await?;
+        }
+        Ok(())
+    }
+
+    /// The sessions the selector names on this host, and our own session there (when it
+    /// matters: the order locally, never ending our connection's session remotely).
+    async fn targets(&mut self, listing: &Listing) -> Result<(Vec<Session>, Option<String>)> {
+        let all = &listing.sessions;
+        let host = self.host.clone();
+        match &self.req.selector {
+            Selector::Session(arg) => match session::resolve(all, arg) {
+                Ok(s) => {
+                    let found = if s.id == *arg {
+                        Found::ById
+                    } else {
+                        Found::ByName(arg.clone())
+                    };
+                    self.event(Event::Resolved {
+                        host,
+                        session: s.clone(),
+                        found,
+                    });
+                    Ok((vec![s], None))
+                }
+                Err(Unresolved::NotFound) => {
+                    // Listed, then gone before we could read it: another run just ended it.
+                    if let Some(s) = listing.vanished.iter().find(|s| s.id == *arg) {
+                        self.event(Event::AlreadyGone {
+                            host,
+                            session: s.clone(),
+                        });
+                        self.results.push((s.clone(), Outcome::AlreadyGone));
+                        return Ok((Vec::new(), None));
+                    }
+                    // Our own connection's session is not one to offer.
+                    let own = match self.remote {
+                        true => self.logind.own_session().await,
+                        false => None,
+                    };
+                    let candidates = all
+                        .iter()
+                        .filter(|s| !s.is_closing() && Some(&s.id) != own.as_ref())
+                        .cloned()
+                        .collect();
+                    Err(Error::NotFound {
+                        session: arg.clone(),
+                        host,
+                        candidates,
+                    })
+                }
+                Err(Unresolved::Ambiguous(candidates)) => Err(Error::Ambiguous {
+                    name: arg.clone(),
+                    host,
+                    candidates,
+                }),
+            },
+            Selector::Current => {
+                // There is no "current session" on another host.
+                if self.remote {
+                    return Err(Error::NoCurrentSession);
+                }
+                let id = self
+                    .logind
+                    .current_session()
+                    .await?
+                    .ok_or(Error::NoCurrentSession)?;
+                let s = all
+                    .iter()
+                    .find(|s| s.id == id)
+                    .cloned()
+                    .ok_or(Error::NoCurrentSession)?;
+                self.event(Event::Resolved {
+                    host,
+                    session: s.clone(),
+                    found: Found::Current,
+                });
+                Ok((vec![s], None))
+            }
+            Selector::User(user) => {
+                let own = self.logind.own_session().await;
+                let mut mine = session::of_user(all, user);
+                // Over ssh our own session carries the connection: never end it.
+                if self.remote {
+                    mine.retain(|s| Some(&s.id) != own.as_ref());
+                }
+                if mine.is_empty() {
+                    self.event(Event::NoSessions {
+                        host: host.clone(),
+                        user: user.clone(),
+                    });
+                    // Only here can we ask NSS; a host reached over D-Bus cannot say.
+                    let no_user = !self.remote
+                        && user.parse::<u32>().is_err()
+                        && user_exists(user) == UserLookup::NoSuchUser;
+                    self.unmatched = Some(if no_user {
+                        Error::NoSuchUser {
+                            user: user.clone(),
+                            host,
+                        }
+                    } else {
+                        Error::NoUserSession {
+                            user: user.clone(),
+                            host,
+                        }
+                    });
+                }
+                for s in &mine {
+                    self.event(Event::Resolved {
+                        host: self.host.clone(),
+                        session: s.clone(),
+                        found: Found::OfUser(user.clone()),
+                    });
+                }
+                Ok((mine, own))
+            }
+        }
+    }
+
+    /// Ends `batch`, waits for it, escalates; every session's outcome is recorded as it is
+    /// known. An error leaves the sessions it interrupted `Unconfirmed` or `NotAsked`.
+    async fn end(&mut self, removals: &mut Removals, batch: Vec<Session>) -> Result<()> {
         let host = self.host.clone();
         let mut asked = Vec::new();
-        for s in targets {
+        for s in batch {
             self.event(Event::Requesting {
                 host: host.clone(),
                 session: s.clone(),
             });
+            // Recorded before logind is asked: a run that dies now still leaves a trace.
+            self.audit(audit::NOTICE, &s, "requested");
+            self.set(&s.id, Outcome::Unconfirmed { still_there: None });
             match self.logind.terminate(&s).await {
-                Ok(TerminateOutcome::Requested) => asked.push(s),
+                Ok(TerminateOutcome::Requested) => {
+                    // TerminateSession does nothing for a session whose leader is gone.
+                    if s.is_closing() {
+                        self.event(Event::Signalling {
+                            host: host.clone(),
+                            session: s.clone(),
+                        });
+                        self.logind.kill(&s, SIGTERM).await?;
+                    }
+                    asked.push(s);
+                }
                 Ok(TerminateOutcome::AlreadyGone) => {
+                    self.audit(audit::NOTICE, &s, "already ended");
                     self.event(Event::AlreadyGone {
                         host: host.clone(),
                         session: s.clone(),
                     });
-                    self.ended.push(s);
+                    self.set(&s.id, Outcome::AlreadyGone);
                 }
-                Err(e) => {
-                    self.log(syslog::WARNING, &s, "refused by logind");
-                    self.first_error.get_or_insert(e);
+                Err(e @ Error::AccessDenied { .. }) => {
+                    self.audit(audit::WARNING, &s, "refused by logind");
+                    self.set(&s.id, Outcome::Refused(e));
                 }
+                Err(e) => return Err(e),
             }
         }
         if asked.is_empty() {
@@ -313,7 +460,7 @@ impl HostRun<'_> {
         let ids: Vec<String> = asked.iter().map(|s| s.id.clone()).collect();
         let mut left = self
             .logind
-            .wait_gone(&mut self.removals, &ids, deadline(self.req.timeout))
+            .wait_gone(removals, &ids, after(self.req.timeout))
             .await?;
         if !left.is_empty() {
             for s in asked.iter().filter(|s| left.contains(&s.id)) {
@@ -323,73 +470,57 @@ impl HostRun<'_> {
                     session: s.clone(),
                     procs,
                 });
-                if let Err(e) = self.logind.kill(s).await {
-                    self.first_error.get_or_insert(e);
-                }
+                self.logind.kill(s, SIGKILL).await?;
             }
             left = self
                 .logind
-                .wait_gone(&mut self.removals, &left, deadline(KILL_GRACE))
+                .wait_gone(removals, &left, after(KILL_GRACE))
                 .await?;
         }
         for s in asked {
             if left.contains(&s.id) {
                 let procs = self.logind.processes(&s).await;
-                self.log(syslog::WARNING, &s, "still present after SIGKILL");
-                self.first_error.get_or_insert(Error::TimedOut {
-                    session: Box::new(s),
-                    host: host.clone(),
-                    left: procs,
-                });
+                self.audit(audit::WARNING, &s, "still present after SIGKILL");
+                self.set(&s.id, Outcome::Left(procs));
             } else {
-                self.log(syslog::NOTICE, &s, "logged off");
+                self.audit(audit::NOTICE, &s, "logged off");
                 self.event(Event::Ended {
                     host: host.clone(),
                     session: s.clone(),
                     elapsed: self.start.elapsed(),
                 });
-                self.ended.push(s);
+                self.set(&s.id, Outcome::Ended);
             }
         }
         Ok(())
     }
-}
 
-fn log(severity: u8, who: &str, s: &Session, host: &str, result: &str) {
-    syslog::record(
-        severity,
-        &format!(
-            "{who} logoff of session {} (user {}, uid {}{}) on {host}: {result}",
-            s.id,
-            s.user,
-            s.uid,
-            if s.name().is_empty() {
-                String::new()
-            } else {
-                format!(", {}", s.name())
-            },
-        ),
-    );
-}
-
-/// The caller's own session: `$XDG_SESSION_ID` if logind knows it, else logind's answer for our
-/// PID. There is no "current session" on another host.
-async fn current(logind: &Logind<'_>, all: &[Session], remote: bool) -> Result<Session> {
-    if remote {
-        return Err(Error::NoCurrentSession);
+    /// After `e` stopped the run: what became of each session that was asked to end, checked
+    /// once more through `checker` if the bus may still answer (an interruption), and recorded
+    /// in the audit log either way.
+    async fn settle(&mut self, e: &Error, checker: Option<&Logind<'_>>) {
+        let pending: Vec<Session> = self
+            .results
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Unconfirmed { .. }))
+            .map(|(s, _)| s.clone())
+            .collect();
+        for s in pending {
+            let still_there = match checker {
+                Some(c) => c.exists(&s.id).await.ok(),
+                None => None,
+            };
+            if still_there == Some(false) {
+                self.audit(audit::NOTICE, &s, "logged off");
+                self.set(&s.id, Outcome::Ended);
+                continue;
+            }
+            let what = match still_there {
+                Some(_) => format!("{e}; the session is still there"),
+                None => format!("{e}; whether the session ended is unknown"),
+            };
+            self.audit(audit::WARNING, &s, &what);
+            self.set(&s.id, Outcome::Unconfirmed { still_there });
+        }
     }
-    let env_id = std::env::var("XDG_SESSION_ID")
-        .ok()
-        .filter(|s| !s.is_empty());
-    if let Some(s) = env_id.and_then(|id| all.iter().find(|s| s.id == id)) {
-        return Ok(s.clone());
-    }
-    let id = logind
-        .session_of_pid(std::process::id())
-        .await?
-        .ok_or(Error::NoCurrentSession)?;
-    all.iter()
-        .find(|s| s.id == id)
-        .cloned()
-        .ok_or(Error::NoCurrentSession)
 }

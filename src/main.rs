@@ -1,66 +1,123 @@
 //! `logoff`: the thin binary. Parses, dispatches to the library, prints what it returns.
 //! The only place in the crate that writes to stdout or stderr.
 
+use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
 use std::io::{IsTerminal, Write};
+use std::pin::pin;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::task::Poll;
 use std::time::Instant;
 
-use logoff::cli::{self, Command, Options, Servers};
+use logoff::cli::{self, Command, Options, ParseError, Servers};
 use logoff::error::{Error, exit};
 use logoff::i18n::{Arg, Localizer};
-use logoff::logoff::{Event, Request, run_host};
+use logoff::logoff::{Event, HostResult, Request, run_host};
 use logoff::session::Selector;
+use logoff::stop::Stop;
 use logoff::transport::Target;
-use logoff::{fleet, report};
+use logoff::{audit, fleet, report};
+use zruntime::SharedRuntime;
+use zruntime::signal::{Signal, Signals};
 
-// Broken pipes (`logoff /? | head`) are not errors: write results are ignored on purpose.
-macro_rules! out {
-    ($($t:tt)*) => {{ let _ = writeln!(std::io::stdout().lock(), $($t)*); }};
+/// Everything printed goes through here. A broken pipe (`logoff /? | head`) is not an error;
+/// any other failure to write stdout (a full disk) is, and is reported once at the end.
+struct Output {
+    failed: RefCell<Option<std::io::Error>>,
 }
-macro_rules! err {
-    ($($t:tt)*) => {{ let _ = writeln!(std::io::stderr().lock(), $($t)*); }};
+
+impl Output {
+    fn out(&self, text: &str) {
+        let r = writeln!(std::io::stdout().lock(), "{text}");
+        self.note(r);
+    }
+
+    fn err(&self, text: &str) {
+        // Nowhere left to report a failure of stderr itself.
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
+    fn note(&self, r: std::io::Result<()>) {
+        if let Err(e) = r
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            self.failed.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    /// The exit code, once stdout is flushed: a write failure turns success into failure.
+    fn finish(&self, l: &Localizer, code: u8) -> u8 {
+        self.note(std::io::stdout().lock().flush());
+        let Some(e) = self.failed.borrow_mut().take() else {
+            return code;
+        };
+        let e = Error::Output {
+            reason: e.to_string(),
+        };
+        self.err(&format!("logoff: {}", report::error(l, &e)));
+        if code == exit::OK {
+            e.exit_code()
+        } else {
+            code
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let l = Localizer::from_env();
+    let o = Output {
+        failed: RefCell::new(None),
+    };
     let code = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Command::Help) => {
-            out!("{}", l.tr("help", &[]));
+            o.out(&l.tr("help", &[]));
             exit::OK
         }
         Ok(Command::Version) => {
-            out!(
-                "{}",
-                l.tr(
-                    "version",
-                    &[("version", Arg::from(env!("CARGO_PKG_VERSION")))]
-                )
-            );
+            let version = Arg::from(env!("CARGO_PKG_VERSION"));
+            o.out(&l.tr("version", &[("version", version)]));
             exit::OK
         }
-        Ok(Command::Logoff(opts)) => match run(&l, opts) {
-            Ok(()) => exit::OK,
-            Err(e) => fail(&l, &e),
-        },
-        Err(p) => fail(&l, &Error::Usage(p)),
+        Ok(Command::Logoff(opts)) => logoff::block_on(run(&l, &o, opts)),
+        Err(p) => fail(&l, &o, &Error::Usage(p)),
     };
+    let code = o.finish(&l, code);
+    if audit::lost() {
+        o.err(&format!("logoff: {}", l.tr("warn-audit-lost", &[])));
+    }
     ExitCode::from(code)
 }
 
-fn fail(l: &Localizer, e: &Error) -> u8 {
-    // The fleet summary has already said which hosts failed and why.
-    if matches!(e, Error::SomeHostsFailed) {
-        return e.exit_code();
-    }
-    err!("logoff: {}", report::error(l, e));
+fn fail(l: &Localizer, o: &Output, e: &Error) -> u8 {
+    o.err(&format!("logoff: {}", report::error(l, e)));
     if e.wants_usage() {
-        err!("{}", l.tr("usage", &[]));
+        o.err(&l.tr("usage", &[]));
     }
     e.exit_code()
 }
 
-fn run(l: &Localizer, opts: Options) -> Result<(), Error> {
+/// From the parsed switches to the hosts to work on: host lists read, names checked, each
+/// destination once, a session argument only with one host. Nothing runs before this passed.
+fn plan(opts: &Options) -> Result<(Vec<Target>, bool), Error> {
+    let names = match &opts.servers {
+        None => return Ok((vec![Target::Local], true)),
+        Some(Servers::List(names)) => names.clone(),
+        Some(Servers::File(path)) => fleet::read_host_file(path)?,
+    };
+    let targets = fleet::targets(&names)?;
+    if opts.session.is_some() && targets.len() > 1 {
+        return Err(Error::Usage(ParseError::SessionOnManyHosts));
+    }
+    // One host named on the command line is reported the Windows way; a list file never is.
+    let single = targets.len() == 1 && matches!(opts.servers, Some(Servers::List(_)));
+    Ok((targets, single))
+}
+
+async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
+    let (targets, single) = match plan(&opts) {
+        Ok(p) => p,
+        Err(e) => return fail(l, o, &e),
+    };
     let selector = match (&opts.session, &opts.user) {
         (Some(s), _) => Selector::Session(s.clone()),
         (None, Some(u)) => Selector::User(u.clone()),
@@ -72,74 +129,140 @@ fn run(l: &Localizer, opts: Options) -> Result<(), Error> {
         timeout: opts.timeout,
         connect_timeout: opts.connect_timeout,
     };
-    let verbose = opts.verbose;
-    let print_event = move |e: Event| {
-        if verbose {
-            out!("{}", report::event(l, &e));
+    let stop = Stop::default();
+    let work = async {
+        if single {
+            one(l, o, &targets[0], &req, &stop, opts.verbose).await
+        } else {
+            many(l, o, &targets, &req, &stop, &opts).await
         }
     };
-    let names = match &opts.servers {
-        None => return single(&Target::Local, &req, &print_event),
-        Some(Servers::List(names)) => names.clone(),
-        Some(Servers::File(path)) => fleet::read_host_file(path)?,
-    };
-    let targets = fleet::targets(&names)?;
-    if let ([one], Some(Servers::List(_))) = (targets.as_slice(), &opts.servers) {
-        return single(one, &req, &print_event);
-    }
-    many(l, &targets, &req, opts.parallel.get(), verbose)
+    until_done(work, &stop).await
 }
 
-/// One host: Windows-like, silent on success unless /v; the error itself on failure.
-fn single(target: &Target, req: &Request, events: &(dyn Fn(Event) + Sync)) -> Result<(), Error> {
-    let r = logoff::block_on(run_host(target, req, events));
-    match r.error {
-        None => Ok(()),
-        Some(e) => Err(e),
+/// Drives `work` to its end. A Ctrl-C, SIGTERM or SIGHUP trips `stop`: every wait in `work`
+/// ends at once, and `work` then reports what it had done and what is left.
+async fn until_done<F: Future<Output = u8>>(work: F, stop: &Stop) -> u8 {
+    let mut signals = SharedRuntime::current().ok().and_then(|rt| {
+        Signals::new(&rt, [Signal::Interrupt, Signal::Terminate, Signal::Hangup]).ok()
+    });
+    let mut work = pin!(work);
+    poll_fn(|cx| {
+        if let Some(signals) = signals.as_mut() {
+            while let Poll::Ready(Ok(signal)) = signals.poll_recv(cx) {
+                stop.trip(match signal {
+                    Signal::Terminate => "SIGTERM",
+                    Signal::Hangup => "SIGHUP",
+                    _ => "SIGINT",
+                });
+            }
+        }
+        work.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// One host: Windows-like, silent on success unless /v. On failure, the sessions that were
+/// ended anyway, then each failure.
+async fn one(
+    l: &Localizer,
+    o: &Output,
+    target: &Target,
+    req: &Request,
+    stop: &Stop,
+    verbose: bool,
+) -> u8 {
+    let events = |e: Event| {
+        if verbose {
+            o.out(&report::event(l, &e));
+        }
+    };
+    let r = run_host(target, req, stop, &events).await;
+    if r.ok() {
+        return match &r.unmatched {
+            Some(e) if r.sessions.is_empty() => fail(l, o, e),
+            _ => exit::OK,
+        };
     }
+    if !verbose {
+        for s in r.ended() {
+            o.out(&report::ended(l, &r.host, s));
+        }
+    }
+    for f in report::failures(l, &r) {
+        o.err(&format!("logoff: {f}"));
+    }
+    r.exit_code()
 }
 
 /// Several hosts: a line per host as each finishes, a live count on a terminal, a summary.
-fn many(
+async fn many(
     l: &Localizer,
+    o: &Output,
     targets: &[Target],
     req: &Request,
-    parallel: usize,
-    verbose: bool,
-) -> Result<(), Error> {
+    stop: &Stop,
+    opts: &Options,
+) -> u8 {
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
-    // Progress is redrawn on stderr; host lines go to stdout. The lock keeps lines whole.
-    let screen = Mutex::new(());
+    // Progress is redrawn on stderr; host lines go to stdout.
+    let shown = Cell::new(false);
     let clear = || {
-        if tty {
+        if shown.replace(false) {
             let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
         }
     };
-    let events = |e: Event| {
-        if verbose {
-            let _g = screen.lock();
-            clear();
-            out!("{}", report::event(l, &e));
-        }
-    };
     let progress = |done: usize, total: usize| {
-        if tty && done < total {
+        if tty && done < total && stop.signal().is_none() {
             let args = [("done", done.into()), ("total", total.into())];
             let _ = write!(std::io::stderr().lock(), "{}", l.tr("progress", &args));
+            shown.set(true);
+        }
+    };
+    let events = |e: Event| {
+        if opts.verbose {
+            clear();
+            o.out(&report::event(l, &e));
         }
     };
     progress(0, targets.len());
-    let results = fleet::run(targets, req, parallel, &events, &mut |r, done, total| {
-        let _g = screen.lock();
+    let work = |t| run_host(t, req, stop, &events);
+    let results = fleet::run(targets, opts.parallel.get(), work, &mut |r, done, total| {
         clear();
-        out!("{}", report::host_line(l, r));
+        o.out(&report::host_line(l, r));
         progress(done, total);
-    });
-    out!("{}", report::summary(l, &results, start.elapsed()));
-    if results.iter().any(|r| r.error.is_some()) {
-        Err(Error::SomeHostsFailed)
-    } else {
-        Ok(())
+    })
+    .await;
+    clear();
+    o.out(&report::summary(l, &results, start.elapsed()));
+    fleet_code(l, o, &results, stop, opts)
+}
+
+/// The documented rule for several hosts: interrupted, else any host failed, else `/user`
+/// matched nothing anywhere, else success.
+fn fleet_code(
+    l: &Localizer,
+    o: &Output,
+    results: &[HostResult],
+    stop: &Stop,
+    opts: &Options,
+) -> u8 {
+    if let Some(signal) = stop.signal() {
+        return fail(l, o, &Error::Interrupted { signal });
+    }
+    if results.iter().any(|r| !r.ok()) {
+        return exit::SOME_HOSTS_FAILED;
+    }
+    match &opts.user {
+        Some(user) if results.iter().all(|r| r.sessions.is_empty()) => fail(
+            l,
+            o,
+            &Error::NoUserSessionAnywhere {
+                user: user.clone(),
+                hosts: results.len(),
+            },
+        ),
+        _ => exit::OK,
     }
 }

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use crate::cli::ParseError;
-use crate::error::Error;
-use crate::i18n::{Arg, Localizer};
-use crate::logoff::{Event, Found, HostResult};
-use crate::session::Session;
+use crate::error::{Error, HostFileProblem};
+use crate::fleet::MAX_HOST_FILE;
+use crate::i18n::{Arg, Localizer, clean};
+use crate::logoff::{Event, Found, HostResult, Outcome};
+use crate::session::{Proc, Session};
 
 fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())
@@ -16,10 +17,18 @@ fn ms(d: Duration) -> Arg {
     Arg::N(d.as_millis() as f64)
 }
 
-/// The message for an error (may be several lines: candidates, processes left).
+/// The message for an error: one line, then (for some errors) detail lines, each indented by
+/// two spaces: the candidates of a name, the processes left.
 pub fn error(l: &Localizer, e: &Error) -> String {
     use Error::*;
     let t = |id: &str, args: &[(&str, Arg)]| l.tr(id, args);
+    let session_args = |s: &Session, host: &String| -> Vec<(&'static str, Arg)> {
+        vec![
+            ("id", (&s.id).into()),
+            ("user", (&s.user).into()),
+            ("host", host.into()),
+        ]
+    };
     match e {
         Usage(p) => t("err-invalid", &[("detail", parse_error(l, p).into())]),
         BadHost { host, why } => {
@@ -29,12 +38,25 @@ pub fn error(l: &Localizer, e: &Error) -> String {
                 crate::error::BadHost::Empty => "err-bad-host-empty",
                 crate::error::BadHost::BadPort => "err-bad-host-port",
             };
-            t(id, &[("host", printable(host).into())])
+            t(id, &[("host", host.into())])
         }
-        HostFile { path, reason } => t(
-            "err-host-file",
-            &[("path", path.into()), ("reason", reason.into())],
-        ),
+        HostFile { path, problem } => {
+            let reason = match problem {
+                HostFileProblem::NotFound => t("host-file-not-found", &[]),
+                HostFileProblem::PermissionDenied => t("host-file-denied", &[]),
+                HostFileProblem::IsDirectory => t("host-file-directory", &[]),
+                HostFileProblem::NotText => t("host-file-not-text", &[]),
+                HostFileProblem::TooLarge => t(
+                    "host-file-too-large",
+                    &[("mib", Arg::N((MAX_HOST_FILE >> 20) as f64))],
+                ),
+                HostFileProblem::Other(reason) => reason.clone(),
+            };
+            t(
+                "err-host-file",
+                &[("path", path.into()), ("reason", reason.into())],
+            )
+        }
         HostFileEmpty { path } => t("err-host-file-empty", &[("path", path.into())]),
         NotFound {
             session,
@@ -46,14 +68,9 @@ pub fn error(l: &Localizer, e: &Error) -> String {
                 &[("session", session.into()), ("host", host.into())],
             );
             if !candidates.is_empty() {
-                s.push('\n');
-                s.push_str(&t("sessions-there", &[("host", host.into())]));
                 s.push_str("\n  ");
-                s.push_str(&t("candidate-header", &[]));
-                for c in candidates {
-                    s.push_str("\n  ");
-                    s.push_str(&candidate(c));
-                }
+                s.push_str(&t("sessions-there", &[("host", host.into())]));
+                push_candidates(l, &mut s, candidates);
             }
             s
         }
@@ -66,72 +83,42 @@ pub fn error(l: &Localizer, e: &Error) -> String {
                 "err-ambiguous",
                 &[("name", name.into()), ("host", host.into())],
             );
-            s.push_str("\n  ");
-            s.push_str(&t("candidate-header", &[]));
-            for c in candidates {
-                s.push_str("\n  ");
-                s.push_str(&candidate(c));
-            }
+            push_candidates(l, &mut s, candidates);
             s
         }
-        NotActive {
-            name,
-            host,
-            session,
-        } => t(
-            "err-not-active",
-            &[
-                ("name", name.into()),
-                ("host", host.into()),
-                ("id", (&session.id).into()),
-                ("user", (&session.user).into()),
-                ("state", (&session.state).into()),
-            ],
-        ),
         NoCurrentSession => t("err-no-current-session", &[]),
-        AccessDenied { session, host, .. } => t(
-            "err-access-denied",
-            &[
-                ("id", (&session.id).into()),
-                ("user", (&session.user).into()),
-                ("host", host.into()),
-            ],
+        NoUserSession { user, host } => t(
+            "err-no-user-session",
+            &[("user", user.into()), ("host", host.into())],
         ),
-        Console { session, host } => t(
-            "err-console",
-            &[
-                ("id", (&session.id).into()),
-                ("user", (&session.user).into()),
-                ("host", host.into()),
-            ],
+        NoSuchUser { user, host } => t(
+            "err-no-such-user",
+            &[("user", user.into()), ("host", host.into())],
         ),
+        NoUserSessionAnywhere { user, hosts } => t(
+            "err-no-user-session-anywhere",
+            &[("user", user.into()), ("hosts", (*hosts).into())],
+        ),
+        AccessDenied { session, host, .. } => t("err-access-denied", &session_args(session, host)),
+        Console { session, host } => t("err-console", &session_args(session, host)),
         TimedOut {
             session,
             host,
             left,
-        } => {
-            let mut s = t(
-                "err-timed-out",
-                &[
-                    ("id", (&session.id).into()),
-                    ("user", (&session.user).into()),
-                    ("host", host.into()),
-                ],
-            );
-            for p in left {
-                s.push_str("\n  ");
-                s.push_str(&t(
-                    "process-line",
-                    &[("pid", p.pid.into()), ("cmd", (&p.cmd).into())],
-                ));
-            }
-            s
-        }
+        } => left_after_kill(l, session, host, left),
         NoBus { host, reason } => t(
             "err-no-bus",
             &[("host", host.into()), ("reason", reason.into())],
         ),
         NoLogind { host } => t("err-no-logind", &[("host", host.into())]),
+        LogindFailed { host, reason } => t(
+            "err-logind-failed",
+            &[("host", host.into()), ("reason", reason.into())],
+        ),
+        NoAnswer { host, secs } => t(
+            "err-no-answer",
+            &[("host", host.into()), ("secs", Arg::N(*secs))],
+        ),
         Unreachable { host, reason } => t(
             "err-unreachable",
             &[("host", host.into()), ("reason", reason.into())],
@@ -157,51 +144,115 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             "err-some-hosts-failed",
             &[("failed", Arg::N(0.0)), ("total", Arg::N(0.0))],
         ),
+        Interrupted { signal } => t("err-interrupted", &[("signal", (*signal).into())]),
+        Output { reason } => t("err-output", &[("reason", reason.into())]),
     }
+}
+
+fn push_candidates(l: &Localizer, s: &mut String, candidates: &[Session]) {
+    s.push_str("\n    ");
+    s.push_str(&l.tr("candidate-header", &[]));
+    for c in candidates {
+        s.push_str("\n    ");
+        s.push_str(&candidate(c));
+    }
+}
+
+fn left_after_kill(l: &Localizer, s: &Session, host: &str, left: &[Proc]) -> String {
+    let mut out = l.tr(
+        "err-timed-out",
+        &[
+            ("id", (&s.id).into()),
+            ("user", (&s.user).into()),
+            ("host", host.into()),
+        ],
+    );
+    for p in left {
+        out.push_str("\n  ");
+        out.push_str(&l.tr(
+            "process-line",
+            &[("pid", p.pid.into()), ("cmd", (&p.cmd).into())],
+        ));
+    }
+    out
+}
+
+/// What became of a session that was not ended (`None` for one that was).
+pub fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Option<String> {
+    let args = [
+        ("id", Arg::from(&s.id)),
+        ("user", Arg::from(&s.user)),
+        ("host", Arg::from(host)),
+    ];
+    Some(match o {
+        Outcome::Ended | Outcome::AlreadyGone => return None,
+        Outcome::Refused(e) => error(l, e),
+        Outcome::Left(procs) => left_after_kill(l, s, host, procs),
+        Outcome::Unconfirmed {
+            still_there: Some(true),
+        } => l.tr("outcome-still-there", &args),
+        Outcome::Unconfirmed { .. } => l.tr("outcome-unknown", &args),
+        Outcome::NotAsked => l.tr("outcome-not-asked", &args),
+    })
+}
+
+/// The line for a session that is gone.
+pub fn ended(l: &Localizer, host: &str, s: &Session) -> String {
+    l.tr(
+        "ended",
+        &[
+            ("id", (&s.id).into()),
+            ("user", (&s.user).into()),
+            ("host", host.into()),
+        ],
+    )
+}
+
+/// The messages for one host's failures, the host's own first: each one line, with detail
+/// lines indented after it.
+pub fn failures(l: &Localizer, r: &HostResult) -> Vec<String> {
+    let mut out: Vec<String> = r.error.iter().map(|e| error(l, e)).collect();
+    out.extend(
+        r.sessions
+            .iter()
+            .filter_map(|(s, o)| outcome(l, &r.host, s, o)),
+    );
+    out
 }
 
 /// The detail of a bad command line.
 pub fn parse_error(l: &Localizer, p: &ParseError) -> String {
     use ParseError::*;
     match p {
-        UnknownSwitch(s) => l.tr("err-unknown-switch", &[("switch", printable(s).into())]),
+        UnknownSwitch(s) => l.tr("err-unknown-switch", &[("switch", s.into())]),
         TooManySessions(a, b) => l.tr(
             "err-too-many-sessions",
-            &[
-                ("first", printable(a).into()),
-                ("second", printable(b).into()),
-            ],
+            &[("first", a.into()), ("second", b.into())],
         ),
         MissingValue(o) => l.tr("err-missing-value", &[("option", o.into())]),
         EmptyValue(o) => l.tr("err-empty-value", &[("option", o.into())]),
         UnexpectedValue(o) => l.tr("err-unexpected-value", &[("option", o.into())]),
         InvalidValue(o, v) => l.tr(
             "err-invalid-value",
-            &[("option", o.into()), ("value", printable(v).into())],
+            &[("option", o.into()), ("value", v.into())],
         ),
         Duplicate(o) => l.tr("err-duplicate", &[("option", o.into())]),
         SessionAndUser => l.tr("err-session-and-user", &[]),
         ServerNeedsTarget => l.tr("err-server-needs-target", &[]),
-        NotUnicode(a) => l.tr("err-not-unicode", &[("arg", printable(a).into())]),
+        SessionOnManyHosts => l.tr("err-session-many-hosts", &[]),
+        NotUnicode(a) => l.tr("err-not-unicode", &[("arg", a.into())]),
     }
-}
-
-/// User input shown back with control characters escaped, so it cannot drive the terminal.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 fn candidate(s: &Session) -> String {
     let name = if s.name().is_empty() { "-" } else { s.name() };
-    format!("{:<9} {:<11} {:<11} {}", s.id, s.user, name, s.state)
+    format!(
+        "{:<9} {:<11} {:<11} {}",
+        clean(&s.id),
+        clean(&s.user),
+        clean(name),
+        clean(&s.state)
+    )
 }
 
 /// The `/v` line for a progress event.
@@ -250,6 +301,10 @@ pub fn event(l: &Localizer, e: &Event) -> String {
             "v-requesting",
             &[("id", id(session)), ("host", host.into())],
         ),
+        Event::Signalling { host, session } => l.tr(
+            "v-signalling",
+            &[("id", id(session)), ("host", host.into())],
+        ),
         Event::AlreadyGone { host, session } => l.tr(
             "v-already-gone",
             &[("id", id(session)), ("host", host.into())],
@@ -294,34 +349,47 @@ pub fn event(l: &Localizer, e: &Event) -> String {
     }
 }
 
-/// One host's line in a fleet run.
+/// One host's lines in a fleet run: a line saying how it went, then, for a host that failed,
+/// its failures and the sessions that were ended anyway, indented.
 pub fn host_line(l: &Localizer, r: &HostResult) -> String {
-    match &r.error {
-        None => l.tr(
+    let secs = secs(r.elapsed);
+    if r.ok() {
+        return l.tr(
             "host-ok",
             &[
                 ("host", (&r.host).into()),
-                ("count", r.ended.len().into()),
-                ("secs", secs(r.elapsed).into()),
+                ("count", r.ended().count().into()),
+                ("secs", secs.into()),
             ],
-        ),
-        Some(e) => {
-            let reason = error(l, e).replace('\n', "; ");
-            l.tr(
-                "host-failed",
-                &[
-                    ("host", (&r.host).into()),
-                    ("reason", reason.into()),
-                    ("secs", secs(r.elapsed).into()),
-                ],
-            )
-        }
+        );
     }
+    let failures = failures(l, r);
+    let mut first = failures.first().map(String::as_str).unwrap_or("").lines();
+    let mut out = l.tr(
+        "host-failed",
+        &[
+            ("host", (&r.host).into()),
+            ("reason", first.next().unwrap_or("").into()),
+            ("secs", secs.into()),
+        ],
+    );
+    let details = first.map(str::to_owned);
+    let rest = failures.iter().skip(1).flat_map(|f| {
+        let mut lines = f.lines();
+        let head = lines.next().unwrap_or("").to_owned();
+        std::iter::once(head).chain(lines.map(|d| format!("  {d}")))
+    });
+    let ended = r.ended().map(|s| ended(l, &r.host, s));
+    for line in details.chain(rest).chain(ended) {
+        out.push_str("\n  ");
+        out.push_str(&line);
+    }
+    out
 }
 
 pub fn summary(l: &Localizer, results: &[HostResult], elapsed: Duration) -> String {
-    let ok = results.iter().filter(|r| r.error.is_none()).count();
-    let sessions: usize = results.iter().map(|r| r.ended.len()).sum();
+    let ok = results.iter().filter(|r| r.ok()).count();
+    let sessions: usize = results.iter().map(|r| r.ended().count()).sum();
     let mut s = l.tr(
         "summary",
         &[
@@ -349,9 +417,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\u{1b}[2Jb\n"), "a\\u{1b}[2Jb\\n");
-        assert_eq!(printable("pts/3"), "pts/3");
+    fn text_from_hosts_cannot_break_a_line_or_drive_the_terminal() {
+        let l = Localizer::for_locale("C");
+        let s = Session {
+            id: "7".into(),
+            user: "bob\u{1b}[2J".into(),
+            tty: "pts/1\nFAKE".into(),
+            state: "active".into(),
+            ..Default::default()
+        };
+        let e = Error::Ambiguous {
+            name: "pts/1\u{202e}x".into(),
+            host: "h\r".into(),
+            candidates: vec![s],
+        };
+        let text = error(&l, &e);
+        assert!(!text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{202e}'));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].starts_with("session name 'pts/1\\u{202e}x' is ambiguous on h\\r"));
+        assert!(lines[1].starts_with("    ID"));
+        assert!(lines[2].contains("bob\\u{1b}[2J") && lines[2].contains("pts/1\\nFAKE"));
     }
 
     #[test]
@@ -380,15 +466,52 @@ mod tests {
         let l = Localizer::for_locale("en_US.UTF-8");
         let r = HostResult {
             host: "h".into(),
-            ended: vec![],
+            sessions: vec![],
             elapsed: Duration::from_millis(1500),
             error: None,
+            unmatched: None,
         };
         assert_eq!(host_line(&l, &r), "h: no session to end (1.50 s)");
         let r = HostResult {
-            ended: vec![Session::default()],
+            sessions: vec![(Session::default(), Outcome::Ended)],
             ..r
         };
         assert_eq!(host_line(&l, &r), "h: 1 session ended (1.50 s)");
+    }
+
+    #[test]
+    fn a_failed_host_still_shows_what_was_ended() {
+        let l = Localizer::for_locale("C");
+        let s = |id: &str, user: &str| Session {
+            id: id.into(),
+            user: user.into(),
+            ..Default::default()
+        };
+        let console = Error::Console {
+            session: Box::new(s("2", "carol")),
+            host: "h".into(),
+        };
+        let r = HostResult {
+            host: "h".into(),
+            sessions: vec![
+                (s("1", "alice"), Outcome::Ended),
+                (s("2", "carol"), Outcome::Refused(console)),
+            ],
+            elapsed: Duration::from_millis(10),
+            error: None,
+            unmatched: None,
+        };
+        assert_eq!(r.exit_code(), crate::error::exit::CONSOLE);
+        let text = host_line(&l, &r);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("h: FAILED: can't log off a user from the console"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[1], "  Session 1 of alice on h has been logged off",
+            "{text}"
+        );
+        assert_eq!(lines.len(), 2);
     }
 }

@@ -71,11 +71,12 @@ pub enum Selector {
 pub enum Unresolved {
     NotFound,
     Ambiguous(Vec<Session>),
-    NotActive(Box<Session>),
 }
 
 /// The session an ID or name denotes. IDs win over names; a name must match exactly one session
-/// that is not closing (never guess between several).
+/// (never guess between several). A session that is closing (being ended, or its leader gone)
+/// counts only when no live session has the name: a terminal's new session wins over the remains
+/// of an old one, and a second `logoff` of a session that is already ending finds it.
 pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
     if let Some(s) = sessions.iter().find(|s| s.id == arg) {
         return Ok(s.clone());
@@ -97,11 +98,11 @@ pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
         .copied()
         .filter(|s| !s.is_closing())
         .collect();
-    match (live.as_slice(), matches.first()) {
-        ([one], _) => Ok((*one).clone()),
-        ([], None) => Err(Unresolved::NotFound),
-        ([], Some(closing)) => Err(Unresolved::NotActive(Box::new((*closing).clone()))),
-        (many, _) => Err(Unresolved::Ambiguous(
+    let pick = if live.is_empty() { matches } else { live };
+    match pick.as_slice() {
+        [] => Err(Unresolved::NotFound),
+        [one] => Ok((*one).clone()),
+        many => Err(Unresolved::Ambiguous(
             many.iter().map(|s| (*s).clone()).collect(),
         )),
     }
@@ -172,13 +173,18 @@ mod tests {
     }
 
     #[test]
-    fn closing_is_not_active() {
-        match resolve(&lab(), "pts/5") {
-            Err(Unresolved::NotActive(s)) => assert_eq!(s.id, "9"),
-            other => panic!("{other:?}"),
-        }
-        // By ID a closing session is still that session: ending it again is legitimate.
+    fn closing_sessions_count_only_when_alone() {
+        // Its name still means it while nothing else has that name (it is being ended).
+        assert_eq!(resolve(&lab(), "pts/5").unwrap().id, "9");
         assert_eq!(resolve(&lab(), "9").unwrap().id, "9");
+        // A live session on the same terminal wins over the remains of the old one.
+        let mut l = lab();
+        l.push(s("12", "frank", "pts/5", "", "", "active"));
+        assert_eq!(resolve(&l, "pts/5").unwrap().id, "12");
+        // Two closing ones and nothing live: never guess.
+        let mut l = lab();
+        l.push(s("13", "gina", "pts/5", "", "", "closing"));
+        assert!(matches!(resolve(&l, "pts/5"), Err(Unresolved::Ambiguous(c)) if c.len() == 2));
     }
 
     #[test]

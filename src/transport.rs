@@ -6,16 +6,23 @@
 //! connection is an ordinary Unix stream. ssh's stderr is kept to explain a failure in ssh's own
 //! words. The host string never becomes an ssh option: it is checked here and passed after `--`.
 
-use std::io::{IsTerminal, Read};
+use std::future::poll_fn;
+use std::io::IsTerminal;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
-use std::process::{Child, Command, Stdio};
+use std::os::unix::process::CommandExt;
+use std::pin::Pin;
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use futures_io::AsyncRead;
 use zbus::Connection;
+use zruntime::process::Child;
+use zruntime::{Shared, SharedRuntime};
 
 use crate::error::{BadHost, Error, Result};
+use crate::stop::{Halt, Stop, after};
 
 /// Where the session host is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +42,31 @@ impl Target {
         match self {
             Target::Local => local_hostname(),
             Target::Ssh { label, .. } => label.clone(),
+        }
+    }
+}
+
+impl Target {
+    /// Whether two targets reach the same place: the same user, the same port, and the same
+    /// host in any letter case (host names are case-insensitive; user names are not).
+    pub fn same_destination(&self, other: &Target) -> bool {
+        fn split(dest: &str) -> (&str, String) {
+            match dest.rsplit_once('@') {
+                Some((user, host)) => (user, host.to_ascii_lowercase()),
+                None => ("", dest.to_ascii_lowercase()),
+            }
+        }
+        match (self, other) {
+            (Target::Local, Target::Local) => true,
+            (
+                Target::Ssh {
+                    dest: a, port: pa, ..
+                },
+                Target::Ssh {
+                    dest: b, port: pb, ..
+                },
+            ) => pa == pb && split(a) == split(b),
+            _ => false,
         }
     }
 }
@@ -119,20 +151,34 @@ impl Bus {
             .filter(|r| !r.is_empty())
     }
 
-    /// Ends the connection (and ssh) now.
+    /// Ends the connection, and ssh with everything it started.
     pub async fn close(mut self) {
-        let _ = self.conn.clone().close().await;
+        let rt = SharedRuntime::current().ok();
+        let close = self.conn.clone().close();
+        match &rt {
+            Some(rt) => {
+                let _ = rt.timeout(CLOSE_BOUND, close).await;
+            }
+            None => drop(close),
+        }
         if let Some(mut s) = self.ssh.take() {
-            s.finish();
+            s.finish().await;
         }
     }
 }
 
+/// How long closing a connection or collecting a dead ssh's last words may take.
+const CLOSE_BOUND: Duration = Duration::from_millis(500);
+
 /// The ssh child and what it printed on stderr.
 struct SshProcess {
-    child: Child,
+    child: Child<Shared>,
     stderr: Arc<Mutex<String>>,
-    reader: Option<std::thread::JoinHandle<()>>,
+    /// Reads ssh's stderr; done at end-of-file, which a helper of ssh's can hold off forever.
+    reader: Option<zruntime::Task<(), Shared>>,
+    /// ssh leads its own process group (no terminal to prompt on): ending the group ends the
+    /// helpers it started too (a ProxyCommand, a ProxyJump's ssh).
+    group: bool,
 }
 
 impl SshProcess {
@@ -141,36 +187,47 @@ impl SshProcess {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    fn finish(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
+    fn kill(&mut self) {
+        if self.group
+            && let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
+        let _ = self.child.kill();
     }
 
-    /// Waits briefly for ssh to exit by itself (after a failed handshake), then reads why.
-    fn exit_reason(&mut self) -> (Option<i32>, String) {
-        let until = Instant::now() + Duration::from_secs(2);
+    /// Kills ssh (and its group) and collects it, within a bound.
+    async fn finish(&mut self) {
+        self.kill();
+        if let Ok(rt) = SharedRuntime::current() {
+            let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
+        }
+        self.reader.take();
+    }
+
+    /// After a failed handshake: ssh's exit code and stderr, waiting a bounded time for both.
+    async fn exit_reason(&mut self) -> (Option<i32>, String) {
         let mut code = None;
-        while Instant::now() < until {
-            match self.child.try_wait() {
-                Ok(Some(st)) => {
-                    code = st.code();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(_) => break,
+        if let Ok(rt) = SharedRuntime::current() {
+            if let Ok(Ok(st)) = rt
+                .timeout(Duration::from_secs(2), self.child.status())
+                .await
+            {
+                code = st.code();
+            }
+            // Its last words, unless a helper keeps the pipe open: then what we have.
+            if let Some(reader) = self.reader.as_mut() {
+                let _ = rt.timeout(CLOSE_BOUND, reader).await;
             }
         }
-        self.finish();
+        self.finish().await;
         (code, self.stderr_text())
     }
 }
 
 impl Drop for SshProcess {
     fn drop(&mut self) {
-        self.finish();
+        self.kill();
     }
 }
 
@@ -190,29 +247,46 @@ fn ssh_program() -> String {
         .unwrap_or_else(|| "ssh".into())
 }
 
-/// Connects to `target`'s system bus within `timeout`.
-pub async fn connect(target: &Target, timeout: Duration) -> Result<Bus> {
+/// Connects to `target`'s system bus within `timeout`, unless `stop` interrupts.
+pub async fn connect(target: &Target, timeout: Duration, stop: &Stop) -> Result<Bus> {
     match target {
-        Target::Local => connect_local().await,
-        Target::Ssh { dest, port, label } => connect_ssh(dest, *port, label, timeout).await,
+        Target::Local => connect_local(timeout, stop).await,
+        Target::Ssh { dest, port, label } => connect_ssh(dest, *port, label, timeout, stop).await,
     }
 }
 
-async fn connect_local() -> Result<Bus> {
+async fn connect_local(timeout: Duration, stop: &Stop) -> Result<Bus> {
     let host = local_hostname();
-    let conn = zbus::connection::Builder::system()
-        .build()
-        .await
-        .map_err(|e| Error::NoBus {
-            host: host.clone(),
-            reason: zbus_reason(&e),
-        })?;
+    let build = zbus::connection::Builder::system().build();
+    let conn = match stop.bounded(after(timeout), build).await {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => {
+            return Err(Error::NoBus {
+                host,
+                reason: zbus_reason(&e),
+            });
+        }
+        Err(Halt::TimedOut) => {
+            return Err(Error::NoAnswer {
+                host,
+                secs: timeout.as_secs_f64(),
+            });
+        }
+        Err(Halt::Interrupted) => return Err(interrupted(stop)),
+    };
     Ok(Bus {
         conn,
         host,
         remote: false,
         ssh: None,
     })
+}
+
+/// The error of a run that `stop` interrupted.
+pub fn interrupted(stop: &Stop) -> Error {
+    Error::Interrupted {
+        signal: stop.signal().unwrap_or("SIGINT"),
+    }
 }
 
 /// The text of a zbus error without its Rust type decoration.
@@ -224,21 +298,34 @@ pub fn zbus_reason(e: &zbus::Error) -> String {
     }
 }
 
-async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Duration) -> Result<Bus> {
-    let (ours, theirs) = UnixStream::pair().map_err(|e| Error::NoSsh {
+/// ssh's `ConnectTimeout` takes whole seconds: the next one up, never 0 (which means "none").
+fn ssh_seconds(timeout: Duration) -> u64 {
+    timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0).max(u64::from(timeout.is_zero()))
+}
+
+async fn connect_ssh(
+    dest: &str,
+    port: Option<u16>,
+    label: &str,
+    timeout: Duration,
+    stop: &Stop,
+) -> Result<Bus> {
+    let no_ssh = |e: std::io::Error| Error::NoSsh {
         reason: e.to_string(),
-    })?;
-    let theirs_out = theirs.try_clone().map_err(|e| Error::NoSsh {
-        reason: e.to_string(),
-    })?;
-    let secs = timeout.as_secs().max(1);
-    let mut cmd = Command::new(ssh_program());
+    };
+    let rt = SharedRuntime::current().map_err(no_ssh)?;
+    let (ours, theirs) = UnixStream::pair().map_err(no_ssh)?;
+    let theirs_out = theirs.try_clone().map_err(no_ssh)?;
+    let mut cmd = zruntime::process::Command::new(ssh_program());
     cmd.arg("-xT")
         .arg("-o")
-        .arg(format!("ConnectTimeout={secs}"));
-    // Never prompt when nobody can answer.
-    if !std::io::stdin().is_terminal() {
+        .arg(format!("ConnectTimeout={}", ssh_seconds(timeout)));
+    // Never prompt when nobody can answer; then ssh needs no terminal and gets a process group
+    // of its own, which is ended whole.
+    let batch = !std::io::stdin().is_terminal();
+    if batch {
         cmd.arg("-o").arg("BatchMode=yes");
+        cmd.as_std_mut().process_group(0);
     }
     if let Some(p) = port {
         cmd.arg("-p").arg(p.to_string());
@@ -250,8 +337,11 @@ async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Durati
         .args(["env", "SYSTEMD_LOG_TARGET=console", "systemd-stdio-bridge"]);
     cmd.stdin(Stdio::from(OwnedFd::from(theirs)))
         .stdout(Stdio::from(OwnedFd::from(theirs_out)))
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| Error::NoSsh {
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        // Collected by `finish`; a thread to reap it is not worth having (nor worth failing on).
+        .reap_on_drop(false);
+    let mut child = cmd.spawn(&rt).map_err(|e| Error::NoSsh {
         reason: format!("{}: {e}", ssh_program()),
     })?;
     // The Command still holds ssh's end of the socketpair: drop it, or ssh's exit never reads
@@ -260,14 +350,19 @@ async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Durati
     let stderr = Arc::new(Mutex::new(String::new()));
     let reader = child.stderr.take().map(|mut pipe| {
         let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
+        rt.spawn("ssh stderr reader", async move {
             let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut s) = sink.lock() {
-                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+            loop {
+                let n = poll_fn(|cx| Pin::new(&mut pipe).poll_read(cx, &mut buf)).await;
+                match n {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if let Ok(mut s) = sink.lock()
+                            && s.len() < 64 * 1024
+                        {
+                            s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                        }
+                    }
                 }
             }
         })
@@ -276,15 +371,11 @@ async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Durati
         child,
         stderr,
         reader,
+        group: batch,
     };
 
-    let build = zbus::connection::Builder::unix_stream(ours)
-        .method_timeout(Duration::from_secs(60))
-        .build();
-    let rt = zruntime::SharedRuntime::current().map_err(|e| Error::NoSsh {
-        reason: e.to_string(),
-    })?;
-    match rt.timeout(timeout, build).await {
+    let build = zbus::connection::Builder::unix_stream(ours).build();
+    match stop.bounded(after(timeout), build).await {
         Ok(Ok(conn)) => Ok(Bus {
             conn,
             host: label.to_owned(),
@@ -292,21 +383,30 @@ async fn connect_ssh(dest: &str, port: Option<u16>, label: &str, timeout: Durati
             ssh: Some(ssh),
         }),
         Ok(Err(_)) => {
-            let (code, text) = ssh.exit_reason();
-            Err(classify_ssh_failure(label, code, &text))
+            let (code, text) = ssh.exit_reason().await;
+            Err(classify_ssh_failure(label, code, &text, timeout))
         }
-        Err(_) => {
-            ssh.finish();
+        Err(Halt::TimedOut) => {
+            ssh.finish().await;
             Err(Error::ConnectTimeout {
                 host: label.to_owned(),
                 secs: timeout.as_secs_f64(),
             })
         }
+        Err(Halt::Interrupted) => {
+            ssh.finish().await;
+            Err(interrupted(stop))
+        }
     }
 }
 
 /// Turns ssh's exit status and stderr into the error the user needs.
-pub fn classify_ssh_failure(host: &str, code: Option<i32>, stderr: &str) -> Error {
+pub fn classify_ssh_failure(
+    host: &str,
+    code: Option<i32>,
+    stderr: &str,
+    timeout: Duration,
+) -> Error {
     let reason = last_line(stderr);
     let host = host.to_owned();
     let has = |s: &str| stderr.contains(s);
@@ -337,7 +437,10 @@ pub fn classify_ssh_failure(host: &str, code: Option<i32>, stderr: &str) -> Erro
         return Error::AuthFailed { host, reason };
     }
     if has("timed out") {
-        return Error::ConnectTimeout { host, secs: 0.0 };
+        return Error::ConnectTimeout {
+            host,
+            secs: timeout.as_secs_f64(),
+        };
     }
     let reason = if reason.is_empty() {
         match code {
@@ -412,12 +515,34 @@ mod tests {
         assert_eq!(why("[::1"), BadHost::Empty);
     }
 
+    const T: Duration = Duration::from_secs(3);
+
+    #[test]
+    fn ssh_timeouts_are_whole_seconds_never_zero() {
+        assert_eq!(ssh_seconds(Duration::from_secs(10)), 10);
+        assert_eq!(ssh_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(ssh_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(ssh_seconds(Duration::ZERO), 1);
+    }
+
+    #[test]
+    fn a_timeout_reported_by_ssh_names_the_real_bound() {
+        let e = classify_ssh_failure(
+            "h",
+            Some(255),
+            "ssh: connect to host h port 22: Connection timed out\n",
+            T,
+        );
+        assert!(matches!(e, Error::ConnectTimeout { secs, .. } if secs == 3.0));
+    }
+
     #[test]
     fn ssh_failures() {
         let e = classify_ssh_failure(
             "h",
             Some(255),
             "alice@h: Permission denied (publickey).\r\n",
+            T,
         );
         assert!(
             matches!(e, Error::AuthFailed { ref reason, .. } if reason.contains("Permission denied"))
@@ -426,6 +551,7 @@ mod tests {
             "h",
             Some(255),
             "ssh: connect to host h port 22: Connection refused\n",
+            T,
         );
         assert!(
             matches!(e, Error::Unreachable { ref reason, .. } if reason.ends_with("Connection refused"))
@@ -434,23 +560,26 @@ mod tests {
             "h",
             Some(127),
             "bash: line 1: systemd-stdio-bridge: command not found\n",
+            T,
         );
         assert!(matches!(e, Error::NoBridge { .. }));
         let e = classify_ssh_failure(
             "h",
             Some(126),
             "bash: line 1: /usr/bin/systemd-stdio-bridge: Permission denied\n",
+            T,
         );
         assert!(matches!(e, Error::NoBridge { .. }));
         let e = classify_ssh_failure(
             "h",
             Some(1),
             "Failed to connect to bus: No such file or directory\n",
+            T,
         );
         assert!(matches!(e, Error::NoBus { .. }));
-        let e = classify_ssh_failure("h", Some(1), "");
+        let e = classify_ssh_failure("h", Some(1), "", T);
         assert!(matches!(e, Error::NoBus { ref reason, .. } if reason.contains("status 1")));
-        let e = classify_ssh_failure("h", Some(255), "");
+        let e = classify_ssh_failure("h", Some(255), "", T);
         assert!(matches!(e, Error::Unreachable { ref reason, .. } if reason.contains("255")));
     }
 }

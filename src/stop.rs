@@ -1,0 +1,174 @@
+//! Bounded, interruptible waiting: every wait in `logoff` (connecting, each D-Bus call, waiting
+//! for sessions to go) goes through [`Stop::bounded`], so a frozen bus, a silent host or Ctrl-C
+//! can never keep the command from coming back.
+//!
+//! The whole run is one thread and one runtime: `main` trips the [`Stop`] when a signal arrives,
+//! and every wait in progress ends with [`Halt::Interrupted`], leaving each host's code to say
+//! what it had asked and what is left.
+
+use std::cell::Cell;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use zruntime::{Event, SharedRuntime};
+
+/// Why a bounded wait ended without its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// The deadline passed.
+    TimedOut,
+    /// The run was interrupted (see [`Stop::signal`]).
+    Interrupted,
+}
+
+/// The run's stop token. Single-threaded: shared by reference between the hosts' futures.
+#[derive(Default)]
+pub struct Stop {
+    signal: Cell<Option<&'static str>>,
+    event: Event,
+}
+
+impl Stop {
+    /// Interrupts every wait, now and from now on; `signal` names the cause ("SIGINT").
+    pub fn trip(&self, signal: &'static str) {
+        if self.signal.get().is_none() {
+            self.signal.set(Some(signal));
+        }
+        self.event.notify(usize::MAX);
+    }
+
+    /// The signal that interrupted the run, if one did.
+    pub fn signal(&self) -> Option<&'static str> {
+        self.signal.get()
+    }
+
+    async fn tripped(&self) {
+        loop {
+            if self.signal.get().is_some() {
+                return;
+            }
+            let listener = self.event.listen();
+            if self.signal.get().is_some() {
+                return;
+            }
+            listener.await;
+        }
+    }
+
+    /// Runs `f` until it completes, `until` passes, or the run is interrupted.
+    pub async fn bounded<F: Future>(&self, until: Instant, f: F) -> Result<F::Output, Halt> {
+        if self.signal.get().is_some() {
+            return Err(Halt::Interrupted);
+        }
+        let Ok(rt) = SharedRuntime::current() else {
+            // No timer can be had: still interruptible, and `f` is bounded by its own means.
+            return select(f, self.tripped()).await;
+        };
+        let mut timer = pin!(rt.sleep_until(until));
+        let work = async {
+            let mut f = pin!(f);
+            poll_fn(|cx| {
+                if let Poll::Ready(v) = f.as_mut().poll(cx) {
+                    return Poll::Ready(Ok(v));
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Err(Halt::TimedOut));
+                }
+                Poll::Pending
+            })
+            .await
+        };
+        select(work, self.tripped()).await.and_then(|r| r)
+    }
+}
+
+/// `f`, unless `stop` finishes first.
+async fn select<F: Future>(f: F, stop: impl Future<Output = ()>) -> Result<F::Output, Halt> {
+    let mut f = pin!(f);
+    let mut stop = pin!(stop);
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = f.as_mut().poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        if stop.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(Halt::Interrupted));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// `now + d`, saturating: a huge `/timeout` must not overflow (a year is forever here).
+pub fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or(now + Duration::from_secs(365 * 86_400))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completes_times_out_and_interrupts() {
+        crate::block_on(async {
+            let stop = Stop::default();
+            assert_eq!(
+                stop.bounded(after(Duration::from_secs(5)), async { 7 })
+                    .await,
+                Ok(7)
+            );
+            let never = std::future::pending::<()>();
+            let t = Instant::now();
+            let r = stop.bounded(after(Duration::from_millis(50)), never).await;
+            assert_eq!(r, Err(Halt::TimedOut));
+            assert!(t.elapsed() >= Duration::from_millis(50));
+            stop.trip("SIGINT");
+            let never = std::future::pending::<()>();
+            let r = stop.bounded(after(Duration::from_secs(60)), never).await;
+            assert_eq!(r, Err(Halt::Interrupted));
+            assert_eq!(stop.signal(), Some("SIGINT"));
+        });
+    }
+
+    #[test]
+    fn a_trip_wakes_a_wait_in_progress() {
+        crate::block_on(async {
+            let stop = Stop::default();
+            let rt = SharedRuntime::current().unwrap();
+            let waiting =
+                stop.bounded(after(Duration::from_secs(60)), std::future::pending::<()>());
+            let tripper = async {
+                rt.sleep(Duration::from_millis(20)).await;
+                stop.trip("SIGTERM");
+            };
+            let (r, ()) = join(waiting, tripper).await;
+            assert_eq!(r, Err(Halt::Interrupted));
+        });
+    }
+
+    async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+        let (mut a, mut b) = (pin!(a), pin!(b));
+        let (mut ra, mut rb) = (None, None);
+        poll_fn(|cx| {
+            if ra.is_none() {
+                if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                    ra = Some(v);
+                }
+            }
+            if rb.is_none() {
+                if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                    rb = Some(v);
+                }
+            }
+            if ra.is_some() && rb.is_some() {
+                Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
+    }
+}

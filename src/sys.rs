@@ -1,0 +1,91 @@
+//! The only `unsafe` in the crate: user lookups through the C library's NSS (`getpwnam_r`,
+//! `getpwuid_r`), so LDAP, SSSD and systemd-userdb users are found as every other tool finds
+//! them. rustix covers everything else without `unsafe`.
+#![allow(unsafe_code)]
+
+use std::ffi::{CStr, CString};
+
+/// What NSS says about a user name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserLookup {
+    Exists,
+    NoSuchUser,
+    /// The lookup itself failed (NSS module down, ...): nothing can be said.
+    Unknown,
+}
+
+/// Calls `f(pwd, buf, len, result)` with a buffer that grows while it reports `ERANGE`; returns
+/// the login name of the entry found.
+fn lookup(
+    mut f: impl FnMut(
+        *mut libc::passwd,
+        *mut libc::c_char,
+        libc::size_t,
+        *mut *mut libc::passwd,
+    ) -> libc::c_int,
+) -> Result<Option<String>, ()> {
+    let mut len = 1024usize;
+    loop {
+        let mut buf = vec![0 as libc::c_char; len];
+        // SAFETY: `passwd` is plain old data; an all-zero value is a valid (empty) one, and the
+        // C library only writes to it.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = f(&mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
+        if rc == libc::ERANGE && len < 1 << 20 {
+            len *= 4;
+            continue;
+        }
+        if rc != 0 {
+            return Err(());
+        }
+        if result.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: on success `result` points to `pwd`, whose `pw_name` points into `buf`, a NUL
+        // terminated string that lives as long as `buf` does (until the end of this scope).
+        let name = unsafe { CStr::from_ptr(pwd.pw_name) };
+        return Ok(Some(name.to_string_lossy().into_owned()));
+    }
+}
+
+/// Whether `name` is a user on this machine.
+pub fn user_exists(name: &str) -> UserLookup {
+    let Ok(cname) = CString::new(name) else {
+        return UserLookup::NoSuchUser;
+    };
+    // SAFETY: every pointer comes from `lookup`, valid for the sizes it gives; `cname` is a NUL
+    // terminated string that outlives the call.
+    let r = lookup(|pwd, buf, len, result| unsafe {
+        libc::getpwnam_r(cname.as_ptr(), pwd, buf, len, result)
+    });
+    match r {
+        Ok(Some(_)) => UserLookup::Exists,
+        Ok(None) => UserLookup::NoSuchUser,
+        Err(()) => UserLookup::Unknown,
+    }
+}
+
+/// The login name of `uid`, if it has one.
+pub fn user_name(uid: u32) -> Option<String> {
+    // SAFETY: every pointer comes from `lookup`, valid for the sizes it gives.
+    lookup(|pwd, buf, len, result| unsafe { libc::getpwuid_r(uid, pwd, buf, len, result) })
+        .ok()
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_found_both_ways() {
+        assert_eq!(user_name(0).as_deref(), Some("root"));
+        assert_eq!(user_exists("root"), UserLookup::Exists);
+        assert_eq!(
+            user_exists("no-such-user-for-logoff-tests"),
+            UserLookup::NoSuchUser
+        );
+        assert_eq!(user_exists("nul\0inside"), UserLookup::NoSuchUser);
+    }
+}
