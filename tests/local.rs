@@ -193,9 +193,10 @@ fn unknown_session() {
             Some(format!("logoff: no session '{arg}' on {H}").as_str())
         );
         // ... followed by the sessions that are there, to pick from.
+        // (indented under the error: one error, one line)
         assert_eq!(
             lines.next(),
-            Some(format!("Sessions on {H}:").as_str()),
+            Some(format!("  Sessions on {H}:").as_str()),
             "{stderr}"
         );
         assert!(

@@ -7,13 +7,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Lab;
+use common::{Lab, LogCatcher};
 
 /// Runs logoff on the machine (outside the hosts), reaching them through the lab's ssh config.
 fn logoff(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_logoff"));
-    cmd.args(args)
-        .stdin(Stdio::null())
+    let (code, stdout, stderr, _) = logoff_audited(lab, args, env);
+    (code, stdout, stderr)
+}
+
+/// [`logoff`], and the audit records it wrote to the system log.
+fn logoff_audited(
+    lab: &Lab,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String, Vec<String>) {
+    let log = LogCatcher::new();
+    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args);
+    cmd.stdin(Stdio::null())
         .env_remove("XDG_SESSION_ID")
         .env("LC_ALL", "C");
     for (k, v) in lab.env() {
@@ -27,6 +37,7 @@ fn logoff(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> (i32, String, Strin
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
+        log.messages(),
     )
 }
 
@@ -72,9 +83,19 @@ fn remote_logoff_by_id() {
     let alice = lab.login("alice", "server1");
     let _bob = lab.login("bob", "server1");
     let before = lab.snapshot("server1");
-    let (code, stdout, stderr) = logoff(&lab, &[&alice, "/server:server1"], &[]);
+    let (code, stdout, stderr, log) = logoff_audited(&lab, &[&alice, "/server:server1"], &[]);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
     assert_eq!(stderr, "");
+    // Recorded on the machine logoff ran on, before logind was asked and after.
+    let record =
+        format!("root (uid 0) logoff of session {alice} (user alice, uid 2001) on server1");
+    assert_eq!(
+        log,
+        [
+            format!("{record}: requested"),
+            format!("{record}: logged off")
+        ]
+    );
     assert!(!lab.session_exists("server1", &alice));
     assert!(lab.session_pids("server1", &alice).is_empty());
     before.assert_survived_except(&lab.snapshot("server1"), "server1", &[&alice], &[]);

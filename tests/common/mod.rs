@@ -766,3 +766,72 @@ pub fn logoff_in_host(
     let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
     lab.exec(host, &cmd)
 }
+
+/// `sh -c SCRIPT sh DIR PROG ARGS...`: runs PROG in a private mount namespace (as `unshare -m`
+/// gives it) whose /run is empty but for the lab and, at journald's socket path, the socket in
+/// DIR: the machine has no system log, and this lets a test read what logoff records.
+const CATCH_LOG_SCRIPT: &str = r#"
+set -e
+dir=$1; shift
+mount --make-rprivate /
+exec 3</run/logoff-lab
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/logoff-lab /run/systemd/journal
+mount --no-canonicalize --bind /proc/self/fd/3 /run/logoff-lab
+exec 3<&-
+mount --bind "$dir" /run/systemd/journal
+exec "$@"
+"#;
+
+/// A system log for commands run on the machine: what they send to journald's native socket.
+pub struct LogCatcher {
+    dir: PathBuf,
+    socket: std::os::unix::net::UnixDatagram,
+}
+
+impl LogCatcher {
+    pub fn new() -> LogCatcher {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "logoff-test-journal-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("log catcher directory");
+        let socket =
+            std::os::unix::net::UnixDatagram::bind(dir.join("socket")).expect("log catcher socket");
+        socket.set_nonblocking(true).expect("nonblocking socket");
+        LogCatcher { dir, socket }
+    }
+
+    /// `prog args...` as a command that runs with this catcher as its system log.
+    pub fn command(&self, prog: &str, args: &[&str]) -> Command {
+        let mut c = Command::new("unshare");
+        c.args(["-m", "sh", "-c", CATCH_LOG_SCRIPT, "sh"])
+            .arg(&self.dir)
+            .arg(prog)
+            .args(args);
+        c
+    }
+
+    /// The MESSAGE of every record received since the last call.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 65536];
+        while let Ok(n) = self.socket.recv(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if let Some(m) = text.lines().find_map(|l| l.strip_prefix("MESSAGE=")) {
+                out.push(m.to_string());
+            }
+        }
+        out
+    }
+}
+
+impl Drop for LogCatcher {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
