@@ -153,15 +153,15 @@ mod tests {
         let (mut a, mut b) = (pin!(a), pin!(b));
         let (mut ra, mut rb) = (None, None);
         poll_fn(|cx| {
-            if ra.is_none() {
-                if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                    ra = Some(v);
-                }
+            if ra.is_none()
+                && let Poll::Ready(v) = a.as_mut().poll(cx)
+            {
+                ra = Some(v);
             }
-            if rb.is_none() {
-                if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                    rb = Some(v);
-                }
+            if rb.is_none()
+                && let Poll::Ready(v) = b.as_mut().poll(cx)
+            {
+                rb = Some(v);
             }
             if ra.is_some() && rb.is_some() {
                 Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
