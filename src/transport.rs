@@ -6,13 +6,14 @@
 //! connection is an ordinary Unix stream. ssh's stderr is kept to explain a failure in ssh's own
 //! words. The host string never becomes an ssh option: it is checked here and passed after `--`.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io::IsTerminal;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::process::Stdio;
+use std::task::Poll;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -374,15 +375,18 @@ async fn connect_ssh(
         group: batch,
     };
 
+    // The handshake fails when ssh exits, unless something ssh started (a ProxyCommand's
+    // helper) still holds the other end: so ssh's exit ends the wait too.
     let build = zbus::connection::Builder::unix_stream(ours).build();
-    match stop.bounded(after(timeout), build).await {
-        Ok(Ok(conn)) => Ok(Bus {
+    let handshake = first_of(build, ssh.child.status());
+    match stop.bounded(after(timeout), handshake).await {
+        Ok(Ok(Ok(conn))) => Ok(Bus {
             conn,
             host: label.to_owned(),
             remote: true,
             ssh: Some(ssh),
         }),
-        Ok(Err(_)) => {
+        Ok(Ok(Err(_)) | Err(_)) => {
             let (code, text) = ssh.exit_reason().await;
             Err(classify_ssh_failure(label, code, &text, timeout))
         }
@@ -398,6 +402,18 @@ async fn connect_ssh(
             Err(interrupted(stop))
         }
     }
+}
+
+/// `a`'s output if it completes first, else `b`'s.
+async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        b.as_mut().poll(cx).map(Err)
+    })
+    .await
 }
 
 /// Turns ssh's exit status and stderr into the error the user needs.
