@@ -367,6 +367,9 @@ impl<'a> Logind<'a> {
                     host: self.bus.host.clone(),
                     reason,
                 }),
+                // A session torn down under the call (another run ended it) fails in other
+                // ways too (its scope gone: FileNotFound): gone is gone.
+                _ if !self.exists(&s.id).await? => Ok(TerminateOutcome::AlreadyGone),
                 _ => Err(self.general(Fail::Dbus(e))),
             },
             Err(f) => Err(self.general(f)),

@@ -13,8 +13,8 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::pin::{Pin, pin};
 use std::process::Stdio;
-use std::task::Poll;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_io::AsyncRead;

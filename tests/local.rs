@@ -279,21 +279,7 @@ fn ambiguous_name_lists_candidates_and_touches_nothing() {
     // PAM opens the session before the unit's process execs: wait for that, so the snapshot
     // below sees the processes as they will stay.
     for unit in &units.names {
-        let script =
-            "pid=$(systemctl show -p MainPID --value \"$1\"); tr '\\0' ' ' </proc/$pid/cmdline";
-        let mut ok = false;
-        for _ in 0..200 {
-            if lab
-                .exec(H, &["sh", "-c", script, "sh", unit])
-                .stdout
-                .ends_with(b"sleep infinity ")
-            {
-                ok = true;
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        assert!(ok, "{unit} never ran its command");
+        lab.wait_unit_runs(H, unit, "sleep infinity");
     }
     let before = lab.snapshot(H);
     let (code, stdout, stderr) = root_logoff(&lab, H, &[&tty]);

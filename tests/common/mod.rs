@@ -544,6 +544,22 @@ impl Lab {
         }
     }
 
+    /// Waits until transient `unit` in `host` runs its command (its command line ends with
+    /// `cmd`): PAM opens the session before the command execs, and a snapshot taken in between
+    /// sees processes that are about to change.
+    pub fn wait_unit_runs(&self, host: &str, unit: &str, cmd: &str) {
+        let script =
+            "pid=$(systemctl show -p MainPID --value \"$1\"); tr '\\0' ' ' </proc/$pid/cmdline";
+        for _ in 0..200 {
+            let out = self.exec(host, &["sh", "-c", script, "sh", unit]).stdout;
+            if String::from_utf8_lossy(&out).ends_with(&format!("{cmd} ")) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{unit} in {host} never ran {cmd}");
+    }
+
     /// `lab stop HOST` (kill -9 the host); panics if that fails.
     pub fn stop(&self, host: &str) {
         self.run_ok(&["stop", host]);
