@@ -30,6 +30,8 @@ pub struct Request {
     pub force_console: bool,
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// Whether ssh may prompt on the terminal (one host only).
+    pub prompts: bool,
 }
 
 /// How the target session was found (for `/v`).
@@ -188,7 +190,7 @@ pub async fn run_host(
             host: result.host.clone(),
         });
     }
-    let bus = match transport::connect(target, req.connect_timeout, stop).await {
+    let bus = match transport::connect(target, req.connect_timeout, req.prompts, stop).await {
         Ok(bus) => bus,
         Err(e) => {
             result.error = Some(e);

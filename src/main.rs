@@ -128,6 +128,7 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         force_console: opts.force_console,
         timeout: opts.timeout,
         connect_timeout: opts.connect_timeout,
+        prompts: targets.len() == 1,
     };
     let stop = Stop::default();
     let work = async {

@@ -248,11 +248,20 @@ fn ssh_program() -> String {
         .unwrap_or_else(|| "ssh".into())
 }
 
-/// Connects to `target`'s system bus within `timeout`, unless `stop` interrupts.
-pub async fn connect(target: &Target, timeout: Duration, stop: &Stop) -> Result<Bus> {
+/// Connects to `target`'s system bus within `timeout`, unless `stop` interrupts. `prompts`:
+/// whether ssh may ask on the terminal (a password, a new host key); never for several hosts
+/// at once, whose prompts would interleave on one terminal.
+pub async fn connect(
+    target: &Target,
+    timeout: Duration,
+    prompts: bool,
+    stop: &Stop,
+) -> Result<Bus> {
     match target {
         Target::Local => connect_local(timeout, stop).await,
-        Target::Ssh { dest, port, label } => connect_ssh(dest, *port, label, timeout, stop).await,
+        Target::Ssh { dest, port, label } => {
+            connect_ssh(dest, *port, label, timeout, prompts, stop).await
+        }
     }
 }
 
@@ -309,6 +318,7 @@ async fn connect_ssh(
     port: Option<u16>,
     label: &str,
     timeout: Duration,
+    prompts: bool,
     stop: &Stop,
 ) -> Result<Bus> {
     let no_ssh = |e: std::io::Error| Error::NoSsh {
@@ -323,7 +333,7 @@ async fn connect_ssh(
         .arg(format!("ConnectTimeout={}", ssh_seconds(timeout)));
     // Never prompt when nobody can answer; then ssh needs no terminal and gets a process group
     // of its own, which is ended whole.
-    let batch = !std::io::stdin().is_terminal();
+    let batch = !prompts || !std::io::stdin().is_terminal();
     if batch {
         cmd.arg("-o").arg("BatchMode=yes");
         cmd.as_std_mut().process_group(0);

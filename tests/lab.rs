@@ -639,3 +639,55 @@ fn not_root_is_refused_in_one_line() {
     let again: Vec<u32> = HOSTS.iter().map(|h| host_pid(&lab, h)).collect();
     assert_eq!(pids, again, "the lab changed");
 }
+
+/// Brings the lab back to its usual hosts when the test ends.
+struct Usual<'a>(&'a Lab);
+impl Drop for Usual<'_> {
+    fn drop(&mut self) {
+        self.0.down();
+        self.0.up(3);
+    }
+}
+
+#[test]
+fn a_systemd_upgrade_under_running_hosts_does_not_make_them_look_stopped() {
+    let Some(lab) = Lab::get(3) else { return };
+    let _usual = Usual(&lab);
+    lab.down();
+    // An upgrade replaces /lib/systemd/systemd: a running host's binary then reads
+    // "(deleted)". Boot from a copy, and delete the copy the same way.
+    // (not /tmp: a host mounts its own /tmp before it starts systemd)
+    let dir = std::path::PathBuf::from(format!(
+        "/var/tmp/logoff-lab-upgrade-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("systemd");
+    std::fs::copy("/lib/systemd/systemd", &copy).unwrap();
+    let up = Command::new(Lab::script())
+        .args(["up", "1"])
+        .env("LOGOFF_LAB_SYSTEMD", &copy)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(up.status.success(), "{}", show(&up));
+    let pid = host_pid(&lab, "server1");
+    std::fs::remove_file(&copy).unwrap();
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+    assert!(exe.to_string_lossy().ends_with("(deleted)"), "{exe:?}");
+    // Still known as running: not booted again, still reachable.
+    let status = text(&lab.run(&["status"]).stdout);
+    assert!(
+        status.contains(&format!("server1\t127.0.0.11\trunning pid {pid}")),
+        "{status}"
+    );
+    let again = lab.run(&["up", "1"]);
+    assert!(again.status.success(), "{}", show(&again));
+    assert_eq!(
+        host_pid(&lab, "server1"),
+        pid,
+        "a second server1 was booted"
+    );
+    assert_answers(&lab, "server1");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -843,3 +843,39 @@ fn not_found_lists_users_sessions_not_our_own_connection() {
         "logoff's own ssh session is offered: {stderr}"
     );
 }
+
+#[test]
+fn several_hosts_never_prompt_on_the_terminal_one_host_may() {
+    let Some(lab) = Lab::get(3) else { return };
+    let r = Remote::new(&lab, "prompts");
+    let ssh = r.dir.join("ssh");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    // script(1) gives logoff a terminal on stdin, where ssh could ask for a password.
+    for cmd in [
+        format!("{bin} /user:carol /server:server1,server2"),
+        format!("{bin} /user:carol /server:server3"),
+    ] {
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"])
+            .stdin(Stdio::null())
+            .env("LC_ALL", "C");
+        for (k, v) in lab.env() {
+            c.env(k, v);
+        }
+        c.env("LOGOFF_SSH", &ssh);
+        let o = c.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    let calls = std::fs::read_to_string(r.dir.join("ssh-calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    for c in &calls {
+        let batch = c.contains("BatchMode=yes");
+        assert_eq!(batch, !c.contains("-- server3 "), "{c}");
+    }
+}
