@@ -64,38 +64,26 @@ impl Stop {
         }
         let Ok(rt) = SharedRuntime::current() else {
             // No timer can be had: still interruptible, and `f` is bounded by its own means.
-            return select(f, self.tripped()).await;
+            return first_of(f, self.tripped())
+                .await
+                .map_err(|()| Halt::Interrupted);
         };
-        let mut timer = pin!(rt.sleep_until(until));
-        let work = async {
-            let mut f = pin!(f);
-            poll_fn(|cx| {
-                if let Poll::Ready(v) = f.as_mut().poll(cx) {
-                    return Poll::Ready(Ok(v));
-                }
-                if timer.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Err(Halt::TimedOut));
-                }
-                Poll::Pending
-            })
-            .await
-        };
-        select(work, self.tripped()).await.and_then(|r| r)
+        match first_of(first_of(f, rt.sleep_until(until)), self.tripped()).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(_)) => Err(Halt::TimedOut),
+            Err(()) => Err(Halt::Interrupted),
+        }
     }
 }
 
-/// `f`, unless `stop` finishes first.
-async fn select<F: Future>(f: F, stop: impl Future<Output = ()>) -> Result<F::Output, Halt> {
-    let mut f = pin!(f);
-    let mut stop = pin!(stop);
+/// `a`'s output if it completes first, else `b`'s (`a` wins a tie).
+pub async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
+    let (mut a, mut b) = (pin!(a), pin!(b));
     poll_fn(|cx| {
-        if let Poll::Ready(v) = f.as_mut().poll(cx) {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        if stop.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Err(Halt::Interrupted));
-        }
-        Poll::Pending
+        b.as_mut().poll(cx).map(Err)
     })
     .await
 }

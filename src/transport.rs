@@ -6,15 +6,14 @@
 //! connection is an ordinary Unix stream. ssh's stderr is kept to explain a failure in ssh's own
 //! words. The host string never becomes an ssh option: it is checked here and passed after `--`.
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::io::IsTerminal;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 use std::time::Duration;
 
 use futures_io::AsyncRead;
@@ -23,7 +22,7 @@ use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
 
 use crate::error::{BadHost, Error, Result};
-use crate::stop::{Halt, Stop, after};
+use crate::stop::{Halt, Stop, after, first_of};
 
 /// Where the session host is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,18 +411,6 @@ async fn connect_ssh(
             Err(interrupted(stop))
         }
     }
-}
-
-/// `a`'s output if it completes first, else `b`'s.
-async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    poll_fn(|cx| {
-        if let Poll::Ready(v) = a.as_mut().poll(cx) {
-            return Poll::Ready(Ok(v));
-        }
-        b.as_mut().poll(cx).map(Err)
-    })
-    .await
 }
 
 /// Turns ssh's exit status and stderr into the error the user needs.

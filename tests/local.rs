@@ -4,19 +4,9 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{Lab, logoff_in_host};
+use common::{Lab, logoff_in_host, out};
 
 const H: &str = "server1";
-
-fn out(o: &Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 fn root_logoff(lab: &Lab, host: &str, args: &[&str]) -> (i32, String, String) {
     out(&logoff_in_host(lab, host, args, None, &[]))

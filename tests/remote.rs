@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Lab, LogCatcher};
+use common::{Lab, LogCatcher, tmpdir};
 
 /// Runs logoff on the machine (outside the hosts), reaching them through the lab's ssh config.
 fn logoff(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
@@ -39,16 +39,6 @@ fn logoff_audited(
         String::from_utf8_lossy(&o.stderr).into_owned(),
         log.messages(),
     )
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let d = std::env::temp_dir().join(format!("logoff-test-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// An ssh wrapper that records each invocation (one line per run) and then runs the lab's ssh.

@@ -6,20 +6,12 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Lab, LogCatcher, logoff_in_host};
+use common::{Lab, LogCatcher, logoff_in_host, out, tmpdir};
 
 const H: &str = "server1";
-
-fn out(o: &Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 fn in_host(lab: &Lab, host: &str, args: &[&str]) -> (i32, String, String) {
     out(&logoff_in_host(lab, host, args, None, &[]))
@@ -31,16 +23,6 @@ fn journal(lab: &Lab, host: &str) -> String {
         host,
         &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
     )
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let d = std::env::temp_dir().join(format!("logoff-trust-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn executable(path: &PathBuf, text: &str) {

@@ -807,15 +807,7 @@ pub struct LogCatcher {
 
 impl LogCatcher {
     pub fn new() -> LogCatcher {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "logoff-test-journal-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("log catcher directory");
+        let dir = tmpdir("journal");
         let socket =
             std::os::unix::net::UnixDatagram::bind(dir.join("socket")).expect("log catcher socket");
         socket.set_nonblocking(true).expect("nonblocking socket");
@@ -850,4 +842,24 @@ impl Drop for LogCatcher {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Exit code, stdout and stderr of a finished command.
+pub fn out(o: &Output) -> (i32, String, String) {
+    (
+        o.status.code().unwrap_or(-1),
+        text(&o.stdout),
+        text(&o.stderr),
+    )
+}
+
+/// A fresh directory for one test's files, named after `tag`.
+pub fn tmpdir(tag: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let d = std::env::temp_dir().join(format!("logoff-test-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("test directory");
+    d
 }
