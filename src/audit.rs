@@ -71,9 +71,14 @@ pub fn record(severity: u8, message: &str) {
     }
 }
 
+/// Never blocks: a stalled log daemon with a full queue must not hold up the run (a record
+/// that finds no room counts as not written, and the next socket is tried).
 fn send(socket: &str, data: &[u8]) -> bool {
     UnixDatagram::unbound()
-        .and_then(|s| s.send_to(data, socket))
+        .and_then(|s| {
+            s.set_nonblocking(true)?;
+            s.send_to(data, socket)
+        })
         .is_ok()
 }
 

@@ -2,7 +2,7 @@
 //! message that explains it. Only `main` turns these into text.
 
 use crate::cli::ParseError;
-use crate::session::{Proc, Session};
+use crate::session::Session;
 
 /// Documented exit codes (see `logoff /?` and the man page).
 pub mod exit {
@@ -94,12 +94,6 @@ pub enum Error {
     },
     #[error("session {} on {host} is a console session", session.id)]
     Console { session: Box<Session>, host: String },
-    #[error("session {} on {host} still has processes", session.id)]
-    TimedOut {
-        session: Box<Session>,
-        host: String,
-        left: Vec<Proc>,
-    },
     #[error("no system bus on {host}: {reason}")]
     NoBus { host: String, reason: String },
     #[error("logind is not running on {host}")]
@@ -120,8 +114,6 @@ pub enum Error {
     NoSsh { reason: String },
     #[error("D-Bus error from {host}: {reason}")]
     Bus { host: String, reason: String },
-    #[error("several hosts failed")]
-    SomeHostsFailed,
     #[error("interrupted by {signal}")]
     Interrupted { signal: &'static str },
     #[error("cannot write the output: {reason}")]
@@ -141,7 +133,6 @@ impl Error {
             | NoUserSessionAnywhere { .. } => exit::NOT_FOUND,
             AccessDenied { .. } => exit::ACCESS_DENIED,
             Console { .. } => exit::CONSOLE,
-            TimedOut { .. } => exit::TIMED_OUT,
             NoBus { .. }
             | NoLogind { .. }
             | LogindFailed { .. }
@@ -152,7 +143,6 @@ impl Error {
             | ConnectTimeout { .. }
             | NoSsh { .. } => exit::UNREACHABLE,
             Bus { .. } | Output { .. } => exit::INTERNAL,
-            SomeHostsFailed => exit::SOME_HOSTS_FAILED,
             Interrupted { .. } => exit::INTERRUPTED,
         }
     }

@@ -63,10 +63,11 @@ pub fn read_host_file(path: &Path) -> Result<Vec<String>> {
 /// Every name checked before any connection is made (one bad name refuses the whole command),
 /// and each destination once: `Server1` and `server1` are one host, one connection, one result.
 pub fn targets(names: &[String]) -> Result<Vec<Target>> {
-    let mut out: Vec<Target> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
     for n in names {
         let t = parse_host(n)?;
-        if !out.iter().any(|o| o.same_destination(&t)) {
+        if seen.insert(t.destination()) {
             out.push(t);
         }
     }

@@ -85,7 +85,7 @@ enum Refusal {
 }
 
 /// Why a call failed: the bus's answer, or no answer.
-pub enum Fail {
+enum Fail {
     Dbus(zbus::Error),
     Halt(Halt),
 }
@@ -151,12 +151,8 @@ impl<'a> Logind<'a> {
         &self.bus.conn
     }
 
-    pub fn host(&self) -> &str {
-        &self.bus.host
-    }
-
     /// An error for a failure that is not about a particular session.
-    pub fn general(&self, f: Fail) -> Error {
+    fn general(&self, f: Fail) -> Error {
         let host = self.bus.host.clone();
         let e = match f {
             Fail::Halt(Halt::Interrupted) => return interrupted(self.stop),
@@ -337,9 +333,13 @@ impl<'a> Logind<'a> {
 
     /// The session our own end of the connection lives in on that host: locally our process's,
     /// remotely systemd-stdio-bridge's (the bus sees the bridge as the client). Ending it would
-    /// cut the connection we wait on.
+    /// cut the connection we wait on. `session/self`, not `auto`: a bridge in no session must
+    /// not make the user's display session look like ours.
     pub async fn own_session(&self) -> Option<String> {
-        self.current_session().await.ok().flatten()
+        self.id_at("/org/freedesktop/login1/session/self")
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).

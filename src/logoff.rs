@@ -32,6 +32,8 @@ pub struct Request {
     pub connect_timeout: Duration,
     /// Whether ssh may prompt on the terminal (one host only).
     pub prompts: bool,
+    /// The caller, as the audit log names them ([`audit::caller`], looked up once per run).
+    pub who: String,
 }
 
 /// How the target session was found (for `/v`).
@@ -185,6 +187,11 @@ pub async fn run_host(
         unmatched: None,
         elapsed: Duration::ZERO,
     };
+    // Interrupted before its turn: nothing is started, nobody is contacted.
+    if stop.signal().is_some() {
+        result.error = Some(transport::interrupted(stop));
+        return result;
+    }
     if matches!(target, Target::Ssh { .. }) {
         events(Event::Connecting {
             host: result.host.clone(),
@@ -211,15 +218,16 @@ pub async fn run_host(
         req,
         events,
         start,
-        who: audit::caller(),
         results: Vec::new(),
         unmatched: None,
     };
     if let Err(e) = run.go().await {
-        // A fresh, uninterruptible view of the same bus, to see what an interruption left.
+        // A fresh, uninterruptible view of the same bus, to see what the failure left: unless
+        // the bus or the connection is what failed.
         let calm = Stop::default();
-        let checker = matches!(e, Error::Interrupted { .. })
-            .then(|| Logind::new(&bus, CHECK_BOUND.min(req.connect_timeout), &calm));
+        let answers = !matches!(e, Error::NoAnswer { .. } | Error::Unreachable { .. });
+        let checker =
+            answers.then(|| Logind::new(&bus, CHECK_BOUND.min(req.connect_timeout), &calm));
         run.settle(&e, checker.as_ref()).await;
         result.error = Some(e);
     }
@@ -238,8 +246,6 @@ struct HostRun<'a> {
     req: &'a Request,
     events: &'a dyn Fn(Event),
     start: Instant,
-    /// The caller, as the audit log names them.
-    who: String,
     results: Vec<(Session, Outcome)>,
     unmatched: Option<Error>,
 }
@@ -250,7 +256,7 @@ impl HostRun<'_> {
     }
 
     fn audit(&self, severity: u8, s: &Session, result: &str) {
-        audit::session(severity, &self.who, s, &self.host, result);
+        audit::session(severity, &self.req.who, s, &self.host, result);
     }
 
     fn set(&mut self, id: &str, outcome: Outcome) {
@@ -431,7 +437,9 @@ impl HostRun<'_> {
                             host: host.clone(),
                             session: s.clone(),
                         });
-                        self.logind.kill(&s, SIGTERM).await?;
+                        if !self.kill(&s, SIGTERM).await? {
+                            continue;
+                        }
                     }
                     asked.push(s);
                 }
@@ -460,41 +468,70 @@ impl HostRun<'_> {
             timeout: self.req.timeout,
         });
         let ids: Vec<String> = asked.iter().map(|s| s.id.clone()).collect();
-        let mut left = self
+        let left = self
             .logind
             .wait_gone(removals, &ids, after(self.req.timeout))
             .await?;
-        if !left.is_empty() {
-            for s in asked.iter().filter(|s| left.contains(&s.id)) {
-                let procs = self.logind.processes(s).await;
-                self.event(Event::Escalating {
-                    host: host.clone(),
-                    session: s.clone(),
-                    procs,
-                });
-                self.logind.kill(s, SIGKILL).await?;
+        // Those gone are told now: a failure in the escalation below does not make them unknown.
+        self.ended(&asked, &left);
+        let mut stubborn = Vec::new();
+        for s in asked.into_iter().filter(|s| left.contains(&s.id)) {
+            let procs = self.logind.processes(&s).await;
+            self.event(Event::Escalating {
+                host: host.clone(),
+                session: s.clone(),
+                procs,
+            });
+            if self.kill(&s, SIGKILL).await? {
+                stubborn.push(s);
             }
-            left = self
-                .logind
-                .wait_gone(removals, &left, after(KILL_GRACE))
-                .await?;
         }
-        for s in asked {
-            if left.contains(&s.id) {
-                let procs = self.logind.processes(&s).await;
-                self.audit(audit::WARNING, &s, "still present after SIGKILL");
-                self.set(&s.id, Outcome::Left(procs));
-            } else {
-                self.audit(audit::NOTICE, &s, "logged off");
-                self.event(Event::Ended {
-                    host: host.clone(),
-                    session: s.clone(),
-                    elapsed: self.start.elapsed(),
-                });
-                self.set(&s.id, Outcome::Ended);
-            }
+        if stubborn.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = stubborn.iter().map(|s| s.id.clone()).collect();
+        let left = self
+            .logind
+            .wait_gone(removals, &ids, after(KILL_GRACE))
+            .await?;
+        self.ended(&stubborn, &left);
+        for s in stubborn.iter().filter(|s| left.contains(&s.id)) {
+            let procs = self.logind.processes(s).await;
+            self.audit(audit::WARNING, s, "still present after SIGKILL");
+            self.set(&s.id, Outcome::Left(procs));
         }
         Ok(())
+    }
+
+    /// Records every session of `asked` that is not in `left` as ended.
+    fn ended(&mut self, asked: &[Session], left: &[String]) {
+        for s in asked.iter().filter(|s| !left.contains(&s.id)) {
+            self.audit(audit::NOTICE, s, "logged off");
+            self.event(Event::Ended {
+                host: self.host.clone(),
+                session: s.clone(),
+                elapsed: self.start.elapsed(),
+            });
+            self.set(&s.id, Outcome::Ended);
+        }
+    }
+
+    /// Sends `signal` to every process of `s`; whether it is still to be waited for (a refusal
+    /// is that session's outcome, a session already gone is recorded as such).
+    async fn kill(&mut self, s: &Session, signal: i32) -> Result<bool> {
+        match self.logind.kill(s, signal).await {
+            Ok(TerminateOutcome::Requested) => Ok(true),
+            Ok(TerminateOutcome::AlreadyGone) => {
+                self.ended(std::slice::from_ref(s), &[]);
+                Ok(false)
+            }
+            Err(e @ Error::AccessDenied { .. }) => {
+                self.audit(audit::WARNING, s, "refused by logind");
+                self.set(&s.id, Outcome::Refused(e));
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// After `e` stopped the run: what became of each session that was asked to end, checked

@@ -129,6 +129,7 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         timeout: opts.timeout,
         connect_timeout: opts.connect_timeout,
         prompts: targets.len() == 1,
+        who: audit::caller(),
     };
     let stop = Stop::default();
     let work = async {
@@ -249,7 +250,13 @@ fn fleet_code(
     stop: &Stop,
     opts: &Options,
 ) -> u8 {
-    if let Some(signal) = stop.signal() {
+    // Interrupted only if the interruption stopped some host (a signal after the last host
+    // was done changed nothing), as for one host.
+    if let Some(signal) = stop.signal()
+        && results
+            .iter()
+            .any(|r| matches!(r.error, Some(Error::Interrupted { .. })))
+    {
         return fail(l, o, &Error::Interrupted { signal });
     }
     if results.iter().any(|r| !r.ok()) {

@@ -101,11 +101,6 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         ),
         AccessDenied { session, host, .. } => t("err-access-denied", &session_args(session, host)),
         Console { session, host } => t("err-console", &session_args(session, host)),
-        TimedOut {
-            session,
-            host,
-            left,
-        } => left_after_kill(l, session, host, left),
         NoBus { host, reason } => t(
             "err-no-bus",
             &[("host", host.into()), ("reason", reason.into())],
@@ -139,10 +134,6 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         Bus { host, reason } => t(
             "err-bus",
             &[("host", host.into()), ("reason", reason.into())],
-        ),
-        SomeHostsFailed => t(
-            "err-some-hosts-failed",
-            &[("failed", Arg::N(0.0)), ("total", Arg::N(0.0))],
         ),
         Interrupted { signal } => t("err-interrupted", &[("signal", (*signal).into())]),
         Output { reason } => t("err-output", &[("reason", reason.into())]),

@@ -62,11 +62,10 @@ impl Stop {
         if self.signal.get().is_some() {
             return Err(Halt::Interrupted);
         }
+        // Every wait runs inside `block_on`, which always has a runtime; without one there would
+        // be no timer, and an unbounded wait is never the answer.
         let Ok(rt) = SharedRuntime::current() else {
-            // No timer can be had: still interruptible, and `f` is bounded by its own means.
-            return first_of(f, self.tripped())
-                .await
-                .map_err(|()| Halt::Interrupted);
+            return Err(Halt::TimedOut);
         };
         match first_of(first_of(f, rt.sleep_until(until)), self.tripped()).await {
             Ok(Ok(v)) => Ok(v),

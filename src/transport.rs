@@ -47,27 +47,14 @@ impl Target {
 }
 
 impl Target {
-    /// Whether two targets reach the same place: the same user, the same port, and the same
-    /// host in any letter case (host names are case-insensitive; user names are not).
-    pub fn same_destination(&self, other: &Target) -> bool {
-        fn split(dest: &str) -> (&str, String) {
-            match dest.rsplit_once('@') {
-                Some((user, host)) => (user, host.to_ascii_lowercase()),
-                None => ("", dest.to_ascii_lowercase()),
-            }
-        }
-        match (self, other) {
-            (Target::Local, Target::Local) => true,
-            (
-                Target::Ssh {
-                    dest: a, port: pa, ..
-                },
-                Target::Ssh {
-                    dest: b, port: pb, ..
-                },
-            ) => pa == pb && split(a) == split(b),
-            _ => false,
-        }
+    /// Where it leads, for telling duplicates apart: the same user, the same port, and the
+    /// same host in any letter case (host names are case-insensitive; user names are not).
+    pub fn destination(&self) -> Option<(String, String, Option<u16>)> {
+        let Target::Ssh { dest, port, .. } = self else {
+            return None;
+        };
+        let (user, host) = dest.rsplit_once('@').unwrap_or(("", dest));
+        Some((user.to_owned(), host.to_ascii_lowercase(), *port))
     }
 }
 
@@ -196,8 +183,16 @@ impl SshProcess {
         let _ = self.child.kill();
     }
 
-    /// Kills ssh (and its group) and collects it, within a bound.
+    /// Kills ssh (and its group) and collects it, within a bound. An ssh that may be prompting
+    /// on the terminal gets SIGTERM first, so that it can turn echo back on.
     async fn finish(&mut self) {
+        if !self.group
+            && let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32)
+            && rustix::process::kill_process(pid, rustix::process::Signal::TERM).is_ok()
+            && let Ok(rt) = SharedRuntime::current()
+        {
+            let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
+        }
         self.kill();
         if let Ok(rt) = SharedRuntime::current() {
             let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
