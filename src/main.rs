@@ -182,8 +182,8 @@ async fn one(
     let r = run_host(target, req, stop, &events).await;
     if r.ok() {
         return match &r.unmatched {
-            Some(e) if r.sessions.is_empty() => fail(l, o, e),
-            _ => exit::OK,
+            Some(e) => fail(l, o, e),
+            None => exit::OK,
         };
     }
     if !verbose {
@@ -263,7 +263,7 @@ fn fleet_code(
         return exit::SOME_HOSTS_FAILED;
     }
     match &opts.user {
-        Some(user) if results.iter().all(|r| r.sessions.is_empty()) => fail(
+        Some(user) if results.iter().all(|r| r.unmatched.is_some()) => fail(
             l,
             o,
             &Error::NoUserSessionAnywhere {

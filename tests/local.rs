@@ -229,28 +229,9 @@ fn ambiguous_name_lists_candidates_and_touches_nothing() {
     };
     for i in 0..2 {
         let unit = format!("amb-{nanos}-{i}");
-        lab.exec_ok(
-            H,
-            &[
-                "systemd-run",
-                "--quiet",
-                "--collect",
-                &format!("--unit={unit}"),
-                "-p",
-                "PAMName=login",
-                "-p",
-                "User=carol",
-                "-p",
-                &format!("TTYPath=/dev/{tty}"),
-                "-p",
-                "StandardInput=null",
-                "-p",
-                "StandardOutput=null",
-                "sleep",
-                "infinity",
-            ],
-        );
-        units.names.push(unit);
+        // Registered first: stopped even if it never starts.
+        units.names.push(unit.clone());
+        lab.tty_session(H, &unit, "carol", &format!("/dev/{tty}"));
     }
     let mut amb: Vec<String> = Vec::new();
     for _ in 0..200 {
@@ -266,11 +247,6 @@ fn ambiguous_name_lists_candidates_and_touches_nothing() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(amb.len(), 2, "two sessions on {tty}: {amb:?}");
-    // PAM opens the session before the unit's process execs: wait for that, so the snapshot
-    // below sees the processes as they will stay.
-    for unit in &units.names {
-        lab.wait_unit_runs(H, unit, "sleep infinity");
-    }
     let before = lab.snapshot(H);
     let (code, stdout, stderr) = root_logoff(&lab, H, &[&tty]);
     assert_eq!(code, 3, "{stderr}");

@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Lab, LogCatcher, tmpdir};
@@ -469,14 +469,7 @@ fn fleet_shows_progress_on_a_terminal_only() {
     let bin = env!("CARGO_BIN_EXE_logoff");
     // script(1) gives the command a real terminal; the progress goes to that terminal.
     let cmd = format!("{bin} /user:alice /server:server1,server2");
-    let mut c = Command::new("script");
-    c.args(["-qec", &cmd, "/dev/null"])
-        .stdin(Stdio::null())
-        .env("LC_ALL", "C");
-    for (k, v) in lab.env() {
-        c.env(k, v);
-    }
-    let o = c.output().expect("run script");
+    let o = lab.on_terminal(&cmd, &[]);
     let tty = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{tty}");
     assert!(tty.contains("0/2 hosts finished"), "{tty:?}");

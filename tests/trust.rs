@@ -717,27 +717,7 @@ fn escape_sequences_from_arguments_and_hosts_are_neutralised() {
     // A session whose terminal name (from PAM, i.e. from the host) carries escape sequences.
     let unit = format!("esc-{}", std::process::id());
     let _unit = Unit(&lab, H, unit.clone());
-    lab.exec_ok(
-        H,
-        &[
-            "systemd-run",
-            "--quiet",
-            "--collect",
-            &format!("--unit={unit}"),
-            "-p",
-            "PAMName=login",
-            "-p",
-            "User=carol",
-            "-p",
-            "TTYPath=/dev/pts/77\u{1b}[2J\u{1b}]0;pwned\u{7}",
-            "-p",
-            "StandardInput=null",
-            "-p",
-            "StandardOutput=null",
-            "sleep",
-            "infinity",
-        ],
-    );
+    lab.tty_session(H, &unit, "carol", "/dev/pts/77\u{1b}[2J\u{1b}]0;pwned\u{7}");
     let mut listed = false;
     for _ in 0..200 {
         if lab
@@ -750,7 +730,6 @@ fn escape_sequences_from_arguments_and_hosts_are_neutralised() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(listed, "the session with the odd terminal never appeared");
-    lab.wait_unit_runs(H, &unit, "sleep infinity");
     let before = lab.snapshot(H);
     let arg = "pts/\u{1b}[31mX\u{202e}\nfake line";
     let (code, stdout, stderr) = in_host(&lab, H, &[arg]);
@@ -837,15 +816,7 @@ fn several_hosts_never_prompt_on_the_terminal_one_host_may() {
         format!("{bin} /user:carol /server:server1,server2"),
         format!("{bin} /user:carol /server:server3"),
     ] {
-        let mut c = Command::new("script");
-        c.args(["-qec", &cmd, "/dev/null"])
-            .stdin(Stdio::null())
-            .env("LC_ALL", "C");
-        for (k, v) in lab.env() {
-            c.env(k, v);
-        }
-        c.env("LOGOFF_SSH", &ssh);
-        let o = c.output().unwrap();
+        let o = lab.on_terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
         assert_eq!(
             o.status.code(),
             Some(3),

@@ -544,6 +544,51 @@ impl Lab {
         }
     }
 
+    /// A login session (PAM service "login") of `user` on terminal `tty_path`, in transient
+    /// `unit` running `sleep infinity`, as login(1) would make it: whatever `tty_path` says
+    /// becomes the session's TTY. Returns once the unit runs its command. The caller stops
+    /// the unit.
+    pub fn tty_session(&self, host: &str, unit: &str, user: &str, tty_path: &str) {
+        self.exec_ok(
+            host,
+            &[
+                "systemd-run",
+                "--quiet",
+                "--collect",
+                &format!("--unit={unit}"),
+                "-p",
+                "PAMName=login",
+                "-p",
+                &format!("User={user}"),
+                "-p",
+                &format!("TTYPath={tty_path}"),
+                "-p",
+                "StandardInput=null",
+                "-p",
+                "StandardOutput=null",
+                "sleep",
+                "infinity",
+            ],
+        );
+        self.wait_unit_runs(host, unit, "sleep infinity");
+    }
+
+    /// `cmd` (a shell command line) run on a terminal of its own (script(1)), with the lab's
+    /// environment and `env`; its stdout is what the terminal showed.
+    pub fn on_terminal(&self, cmd: &str, env: &[(&str, &std::ffi::OsStr)]) -> Output {
+        let mut c = Command::new("script");
+        c.args(["-qec", cmd, "/dev/null"])
+            .stdin(Stdio::null())
+            .env("LC_ALL", "C");
+        for (k, v) in self.env() {
+            c.env(k, v);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("run script")
+    }
+
     /// Waits until transient `unit` in `host` runs its command (its command line ends with
     /// `cmd`): PAM opens the session before the command execs, and a snapshot taken in between
     /// sees processes that are about to change.
