@@ -43,7 +43,7 @@ help =
       1  internal error, or output not written 6  processes left after SIGKILL
       2  invalid parameters                    7  host, bus or logind unreachable
       3  no such session or user session,      8  several hosts: some failed
-         ambiguous name, no current session  130  interrupted (Ctrl-C, SIGTERM)
+         ambiguous name, no current session  130  interrupted (Ctrl-C, TERM, HUP)
       4  access denied
 version = logoff { $version }
 
@@ -84,6 +84,7 @@ err-unreachable = cannot reach { $host }: { $reason }
 err-auth = authentication to { $host } failed: { $reason }
 err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
 err-connect-timeout = { $host } did not answer within { $secs } s
+err-no-reply = nobody answered ssh's prompt for { $host } within { $secs } s
 err-no-ssh = cannot run ssh: { $reason }
 err-bus = unexpected D-Bus error from { $host }: { $reason }
 err-some-hosts-failed = { $failed } of { $total } hosts failed

@@ -46,7 +46,7 @@ help =
       1  error interno o salida no escrita       6  quedan procesos tras SIGKILL
       2  parámetros no válidos                   7  host, bus o logind inaccesible
       3  no existe la sesión ni sesión del       8  varios hosts: algunos fallaron
-         usuario, nombre ambiguo o no hay      130  interrumpido (Ctrl-C, SIGTERM)
+         usuario, nombre ambiguo o no hay      130  interrumpido (Ctrl-C, TERM, HUP)
          sesión actual
       4  acceso denegado
 version = logoff { $version }
@@ -88,6 +88,7 @@ err-unreachable = no se puede acceder a { $host }: { $reason }
 err-auth = error de autenticación en { $host }: { $reason }
 err-no-bridge = { $host } no tiene systemd-stdio-bridge: { $reason }
 err-connect-timeout = { $host } no respondió en { $secs } s
+err-no-reply = nadie respondió a la pregunta de ssh para { $host } en { $secs } s
 err-no-ssh = no se puede ejecutar ssh: { $reason }
 err-bus = error de D-Bus inesperado de { $host }: { $reason }
 err-some-hosts-failed = error en { $failed } de { $total } hosts

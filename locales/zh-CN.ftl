@@ -42,7 +42,7 @@ help =
       1  内部错误，或无法写出输出              6  SIGKILL 后仍有进程残留
       2  参数无效                              7  无法访问主机、总线或 logind
       3  会话或用户会话不存在、名称有歧义，    8  多个主机：部分失败
-         或没有当前会话                      130  已中断（Ctrl-C、SIGTERM）
+         或没有当前会话                      130  已中断（Ctrl-C、TERM、HUP）
       4  拒绝访问
 version = logoff { $version }
 
@@ -83,6 +83,7 @@ err-unreachable = 无法访问 { $host }：{ $reason }
 err-auth = 向 { $host } 进行身份验证失败：{ $reason }
 err-no-bridge = { $host } 上没有 systemd-stdio-bridge：{ $reason }
 err-connect-timeout = { $host } 在 { $secs } 秒内没有应答
+err-no-reply = { $secs } 秒内无人回答 ssh 对 { $host } 的提示
 err-no-ssh = 无法运行 ssh：{ $reason }
 err-bus = 来自 { $host } 的意外 D-Bus 错误：{ $reason }
 err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败

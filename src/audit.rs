@@ -27,13 +27,19 @@ pub fn lost() -> bool {
     LOST.load(Ordering::Relaxed)
 }
 
-/// The user running `logoff`, as the log names them: login name (uid), looked up through NSS.
+/// The user running `logoff`, as the log names them: login name (uid), looked up through NSS
+/// (which may block: see [`Stop::blocking`](crate::stop::Stop::blocking)).
 pub fn caller() -> String {
     let uid = rustix::process::getuid().as_raw();
     match crate::sys::user_name(uid) {
         Some(n) => format!("{} (uid {uid})", clean(&n)),
-        None => format!("uid {uid}"),
+        None => caller_uid(),
     }
+}
+
+/// The user running `logoff` when NSS could not name them.
+pub fn caller_uid() -> String {
+    format!("uid {}", rustix::process::getuid().as_raw())
 }
 
 /// Records `result` for the logoff of `s` on `host`, asked by `who`.

@@ -110,6 +110,8 @@ pub enum Error {
     NoBridge { host: String, reason: String },
     #[error("{host} did not answer within {secs} s")]
     ConnectTimeout { host: String, secs: f64 },
+    #[error("nobody answered ssh's prompt for {host} within {secs} s")]
+    NoReply { host: String, secs: f64 },
     #[error("cannot start ssh: {reason}")]
     NoSsh { reason: String },
     #[error("D-Bus error from {host}: {reason}")]
@@ -141,6 +143,7 @@ impl Error {
             | AuthFailed { .. }
             | NoBridge { .. }
             | ConnectTimeout { .. }
+            | NoReply { .. }
             | NoSsh { .. } => exit::UNREACHABLE,
             Bus { .. } | Output { .. } => exit::INTERNAL,
             Interrupted { .. } => exit::INTERRUPTED,

@@ -4,7 +4,8 @@
 //! in here and prints; everything else is this library:
 //!
 //! - [`cli`]: the Windows/GNU command-line grammar, parsed by hand.
-//! - [`transport`]: the one connect step (local bus, or ssh + systemd-stdio-bridge).
+//! - [`transport`]: the one connect step (local bus, or ssh + systemd-stdio-bridge);
+//!   [`askpass`]: ssh's prompts, asked on logoff's own terminal.
 //! - [`logind`]: the org.freedesktop.login1 calls, and waiting for a session to be gone.
 //! - [`session`]: what a session argument denotes (IDs, names, `console`, users).
 //! - [`logoff`]: one host's logoff, end to end; [`fleet`]: many hosts in parallel.
@@ -14,6 +15,7 @@
 //! - [`sys`]: NSS user lookups, the one module with `unsafe`.
 #![deny(unsafe_code)]
 
+pub mod askpass;
 pub mod audit;
 pub mod cli;
 pub mod error;

@@ -213,6 +213,7 @@ pub async fn run_host(
     }
     let mut run = HostRun {
         logind: Logind::new(&bus, req.connect_timeout, stop),
+        stop,
         remote: bus.remote,
         host: result.host.clone(),
         req,
@@ -241,6 +242,7 @@ pub async fn run_host(
 /// One host's logoff once connected.
 struct HostRun<'a> {
     logind: Logind<'a>,
+    stop: &'a Stop,
     remote: bool,
     host: String,
     req: &'a Request,
@@ -389,9 +391,14 @@ impl HostRun<'_> {
                         user: user.clone(),
                     });
                     // Only here can we ask NSS; a host reached over D-Bus cannot say.
+                    let name = user.clone();
                     let no_user = !self.remote
                         && user.parse::<u32>().is_err()
-                        && user_exists(user) == UserLookup::NoSuchUser;
+                        && self
+                            .stop
+                            .blocking(after(self.req.connect_timeout), move || user_exists(&name))
+                            .await
+                            == Some(UserLookup::NoSuchUser);
                     self.unmatched = Some(if no_user {
                         Error::NoSuchUser {
                             user: user.clone(),

@@ -14,9 +14,9 @@ use logoff::error::{Error, exit};
 use logoff::i18n::{Arg, Localizer};
 use logoff::logoff::{Event, HostResult, Request, run_host};
 use logoff::session::Selector;
-use logoff::stop::Stop;
+use logoff::stop::{Stop, after};
 use logoff::transport::Target;
-use logoff::{audit, fleet, report};
+use logoff::{askpass, audit, fleet, report};
 use zruntime::SharedRuntime;
 use zruntime::signal::{Signal, Signals};
 
@@ -24,11 +24,24 @@ use zruntime::signal::{Signal, Signals};
 /// any other failure to write stdout (a full disk) is, and is reported once at the end.
 struct Output {
     failed: RefCell<Option<std::io::Error>>,
+    /// stdout was closed when we started (`logoff >&-`): anything printed is lost.
+    closed: bool,
 }
 
 impl Output {
+    fn new() -> Output {
+        Output {
+            failed: RefCell::new(None),
+            closed: stdout_was_closed(),
+        }
+    }
+
     fn out(&self, text: &str) {
-        let r = writeln!(std::io::stdout().lock(), "{text}");
+        let r = if self.closed {
+            Err(std::io::Error::from_raw_os_error(libc::EBADF))
+        } else {
+            writeln!(std::io::stdout().lock(), "{text}")
+        };
         self.note(r);
     }
 
@@ -63,11 +76,36 @@ impl Output {
     }
 }
 
+/// Before `main`, Rust's runtime puts /dev/null, opened read-write, on a standard stream that was
+/// closed. Nobody else opens it that way for output (shells and systemd open it write-only), so
+/// that is how a closed stdout shows.
+fn stdout_was_closed() -> bool {
+    let out = std::io::stdout();
+    let null = rustix::fs::fstat(&out).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
+            && rustix::fs::major(st.st_rdev) == 1
+            && rustix::fs::minor(st.st_rdev) == 3
+    });
+    null && rustix::fs::fcntl_getfl(&out)
+        .is_ok_and(|f| f & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR)
+}
+
 fn main() -> ExitCode {
+    // ssh runs us as its askpass program (see `askpass`): pass the prompt on, print the answer.
+    if let Some(socket) = std::env::var_os(askpass::SOCKET_ENV) {
+        let prompt = std::env::args_os().nth(1).unwrap_or_default();
+        let Some(mut answer) = askpass::helper(&socket, &prompt) else {
+            return ExitCode::FAILURE;
+        };
+        answer.push(b'\n');
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&answer).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     let l = Localizer::from_env();
-    let o = Output {
-        failed: RefCell::new(None),
-    };
+    let o = Output::new();
     let code = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Command::Help) => {
             o.out(&l.tr("help", &[]));
@@ -123,16 +161,17 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         (None, Some(u)) => Selector::User(u.clone()),
         (None, None) => Selector::Current,
     };
-    let req = Request {
-        selector,
-        force_console: opts.force_console,
-        timeout: opts.timeout,
-        connect_timeout: opts.connect_timeout,
-        prompts: targets.len() == 1,
-        who: audit::caller(),
-    };
     let stop = Stop::default();
     let work = async {
+        let who = stop.blocking(after(opts.connect_timeout), audit::caller);
+        let req = Request {
+            selector,
+            force_console: opts.force_console,
+            timeout: opts.timeout,
+            connect_timeout: opts.connect_timeout,
+            prompts: targets.len() == 1,
+            who: who.await.unwrap_or_else(audit::caller_uid),
+        };
         if single {
             one(l, o, &targets[0], &req, &stop, opts.verbose).await
         } else {

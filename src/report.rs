@@ -130,6 +130,10 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             "err-connect-timeout",
             &[("host", host.into()), ("secs", Arg::N(*secs))],
         ),
+        NoReply { host, secs } => t(
+            "err-no-reply",
+            &[("host", host.into()), ("secs", Arg::N(*secs))],
+        ),
         NoSsh { reason } => t("err-no-ssh", &[("reason", reason.into())]),
         Bus { host, reason } => t(
             "err-bus",

@@ -9,6 +9,7 @@
 use std::cell::Cell;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -75,6 +76,44 @@ impl Stop {
     }
 }
 
+impl Stop {
+    /// Runs blocking `work` (an NSS lookup, which an LDAP server can stall) on a thread of its
+    /// own, and waits for it like any other wait. `None` when the wait ended first, or when no
+    /// thread could be started; the thread is left to finish on its own.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        until: Instant,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<T> {
+        let slot = Arc::new((Mutex::new(None), Event::new()));
+        let theirs = Arc::clone(&slot);
+        std::thread::Builder::new()
+            .name("logoff-lookup".into())
+            .spawn(move || {
+                let v = work();
+                if let Ok(mut s) = theirs.0.lock() {
+                    *s = Some(v);
+                }
+                theirs.1.notify(usize::MAX);
+            })
+            .ok()?;
+        let take = || slot.0.lock().ok().and_then(|mut s| s.take());
+        let done = async {
+            loop {
+                if let Some(v) = take() {
+                    return v;
+                }
+                let listener = slot.1.listen();
+                if let Some(v) = take() {
+                    return v;
+                }
+                listener.await;
+            }
+        };
+        self.bounded(until, done).await.ok()
+    }
+}
+
 /// `a`'s output if it completes first, else `b`'s (`a` wins a tie).
 pub async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
     let (mut a, mut b) = (pin!(a), pin!(b));
@@ -133,6 +172,20 @@ mod tests {
             };
             let (r, ()) = join(waiting, tripper).await;
             assert_eq!(r, Err(Halt::Interrupted));
+        });
+    }
+
+    #[test]
+    fn blocking_work_is_awaited_and_bounded() {
+        crate::block_on(async {
+            let stop = Stop::default();
+            let r = stop.blocking(after(Duration::from_secs(5)), || 7).await;
+            assert_eq!(r, Some(7));
+            let t = Instant::now();
+            let slow = || std::thread::sleep(Duration::from_secs(5));
+            let r = stop.blocking(after(Duration::from_millis(50)), slow).await;
+            assert_eq!(r, None);
+            assert!(t.elapsed() < Duration::from_secs(4));
         });
     }
 

@@ -11,16 +11,17 @@ use std::io::IsTerminal;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_io::AsyncRead;
 use zbus::Connection;
 use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
 
+use crate::askpass::{Prompter, REPLY_BOUND};
 use crate::error::{BadHost, Error, Result};
 use crate::stop::{Halt, Stop, after, first_of};
 
@@ -163,9 +164,6 @@ struct SshProcess {
     stderr: Arc<Mutex<String>>,
     /// Reads ssh's stderr; done at end-of-file, which a helper of ssh's can hold off forever.
     reader: Option<zruntime::Task<(), Shared>>,
-    /// ssh leads its own process group (no terminal to prompt on): ending the group ends the
-    /// helpers it started too (a ProxyCommand, a ProxyJump's ssh).
-    group: bool,
 }
 
 impl SshProcess {
@@ -174,25 +172,17 @@ impl SshProcess {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// ssh leads its own process group: ending the group ends the helpers it started too (a
+    /// ProxyCommand, a ProxyJump's ssh, an askpass).
     fn kill(&mut self) {
-        if self.group
-            && let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32)
-        {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
         let _ = self.child.kill();
     }
 
-    /// Kills ssh (and its group) and collects it, within a bound. An ssh that may be prompting
-    /// on the terminal gets SIGTERM first, so that it can turn echo back on.
+    /// Kills ssh (and its group) and collects it, within a bound.
     async fn finish(&mut self) {
-        if !self.group
-            && let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32)
-            && rustix::process::kill_process(pid, rustix::process::Signal::TERM).is_ok()
-            && let Ok(rt) = SharedRuntime::current()
-        {
-            let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
-        }
         self.kill();
         if let Ok(rt) = SharedRuntime::current() {
             let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
@@ -325,13 +315,19 @@ async fn connect_ssh(
     cmd.arg("-xT")
         .arg("-o")
         .arg(format!("ConnectTimeout={}", ssh_seconds(timeout)));
-    // Never prompt when nobody can answer; then ssh needs no terminal and gets a process group
-    // of its own, which is ended whole.
-    let batch = !prompts || !std::io::stdin().is_terminal();
-    if batch {
+    // ssh never touches the terminal: it prompts through us (see `askpass`), or not at all when
+    // nobody can answer. So it leads a process group of its own, which is ended whole.
+    cmd.as_std_mut().process_group(0);
+    let prompter = if prompts && std::io::stdin().is_terminal() {
+        let p = Prompter::new(&rt).map_err(no_ssh)?;
+        for (k, v) in p.env().map_err(no_ssh)? {
+            cmd.env(k, v);
+        }
+        Some(p)
+    } else {
         cmd.arg("-o").arg("BatchMode=yes");
-        cmd.as_std_mut().process_group(0);
-    }
+        None
+    };
     if let Some(p) = port {
         cmd.arg("-p").arg(p.to_string());
     }
@@ -376,14 +372,42 @@ async fn connect_ssh(
         child,
         stderr,
         reader,
-        group: batch,
     };
 
     // The handshake fails when ssh exits, unless something ssh started (a ProxyCommand's
-    // helper) still holds the other end: so ssh's exit ends the wait too.
+    // helper) still holds the other end: so ssh's exit ends the wait too. Time spent answering
+    // ssh's prompts is not counted; each prompt has its own bound.
     let build = zbus::connection::Builder::unix_stream(ours).build();
-    let handshake = first_of(build, ssh.child.status());
-    match stop.bounded(after(timeout), handshake).await {
+    let mut left = timeout;
+    let ended = {
+        let mut handshake = pin!(first_of(build, ssh.child.status()));
+        let mut prompter = prompter.as_ref();
+        loop {
+            let waiting = Instant::now();
+            let prompt = async {
+                match prompter {
+                    Some(p) => p.next().await,
+                    None => std::future::pending().await,
+                }
+            };
+            match stop
+                .bounded(after(left), first_of(handshake.as_mut(), prompt))
+                .await
+            {
+                Ok(Ok(done)) => break Ok(done),
+                Ok(Err(Ok(prompt))) => {
+                    left = left.saturating_sub(waiting.elapsed());
+                    if let Err(halt) = stop.bounded(after(REPLY_BOUND), prompt.answer(&rt)).await {
+                        break Err(Stalled::Prompt(halt));
+                    }
+                }
+                // Prompts can no longer be taken: ssh's next one goes unanswered.
+                Ok(Err(Err(_))) => prompter = None,
+                Err(halt) => break Err(Stalled::Connect(halt)),
+            }
+        }
+    };
+    match ended {
         Ok(Ok(Ok(conn))) => Ok(Bus {
             conn,
             host: label.to_owned(),
@@ -394,18 +418,31 @@ async fn connect_ssh(
             let (code, text) = ssh.exit_reason().await;
             Err(classify_ssh_failure(label, code, &text, timeout))
         }
-        Err(Halt::TimedOut) => {
+        Err(Stalled::Connect(Halt::TimedOut)) => {
             ssh.finish().await;
             Err(Error::ConnectTimeout {
                 host: label.to_owned(),
                 secs: timeout.as_secs_f64(),
             })
         }
-        Err(Halt::Interrupted) => {
+        Err(Stalled::Prompt(Halt::TimedOut)) => {
+            ssh.finish().await;
+            Err(Error::NoReply {
+                host: label.to_owned(),
+                secs: REPLY_BOUND.as_secs_f64(),
+            })
+        }
+        Err(Stalled::Connect(Halt::Interrupted) | Stalled::Prompt(Halt::Interrupted)) => {
             ssh.finish().await;
             Err(interrupted(stop))
         }
     }
+}
+
+/// Which wait of the connect step ended without its result.
+enum Stalled {
+    Connect(Halt),
+    Prompt(Halt),
 }
 
 /// Turns ssh's exit status and stderr into the error the user needs.

@@ -32,7 +32,8 @@ fn executable(path: &PathBuf, text: &str) {
 }
 
 /// logoff on the machine with the lab's ssh, a system log of its own, and `LOGOFF_SSH` set to
-/// a wrapper that logs each ssh it starts to `dir/ssh-calls`.
+/// a wrapper that logs each ssh it starts to `dir/ssh-calls` (and names `dir` on ssh's command
+/// line, so that the ssh processes of this test can be told apart).
 struct Remote {
     lab_env: Vec<(String, String)>,
     log: LogCatcher,
@@ -41,12 +42,18 @@ struct Remote {
 
 impl Remote {
     fn new(lab: &Lab, tag: &str) -> Remote {
+        Remote::with_ssh_options(lab, tag, "")
+    }
+
+    /// With `options` on each ssh's command line, before logoff's own.
+    fn with_ssh_options(lab: &Lab, tag: &str, options: &str) -> Remote {
         let dir = tmpdir(tag);
+        let d = dir.display();
         executable(
             &dir.join("ssh"),
             &format!(
-                "#!/bin/sh\necho \"$*\" >> '{}/ssh-calls'\nexec /usr/bin/ssh -F '{}' \"$@\"\n",
-                dir.display(),
+                "#!/bin/sh\necho \"$*\" >> '{d}/ssh-calls'\n\
+                 exec /usr/bin/ssh -o ControlPath='{d}/no-master' {options} -F '{}' \"$@\"\n",
                 lab.ssh_config().display()
             ),
         );
@@ -71,6 +78,18 @@ impl Remote {
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
         out(&self.command(args).output().expect("run logoff"))
+    }
+
+    /// This test's ssh processes still running.
+    fn ssh_left(&self) -> Vec<String> {
+        let marker = self.dir.join("no-master").display().to_string();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.contains(&marker))
+            .collect()
     }
 
     fn ssh_calls(&self) -> usize {
@@ -423,14 +442,7 @@ fn an_interrupted_remote_run_leaves_no_ssh_behind() {
         )),
         "{stderr}"
     );
-    let wrapper = r.dir.join("ssh").display().to_string();
-    let left: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("systemd-stdio-bridge") && c.contains(&wrapper))
-        .collect();
+    let left = r.ssh_left();
     assert!(left.is_empty(), "ssh left behind: {left:?}");
 }
 
@@ -463,14 +475,38 @@ fn write_errors_are_errors_and_a_broken_pipe_is_not() {
         "",
         "broken pipe is quiet"
     );
+    // A closed stdout is an error when there is something to write; /dev/null is not.
+    let sh = |script: &str| {
+        out(&Command::new("sh")
+            .args(["-c", script])
+            .arg(env!("CARGO_BIN_EXE_logoff"))
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap())
+    };
+    assert_eq!(
+        sh("\"$0\" /? >&-"),
+        (
+            1,
+            String::new(),
+            "logoff: cannot write the output: Bad file descriptor (os error 9)\n".into()
+        )
+    );
+    assert_eq!(
+        sh("\"$0\" /? >/dev/null"),
+        (0, String::new(), String::new())
+    );
     // A real logoff whose /v output cannot be written: done, and said to have failed writing.
-    let a = lab.login("alice", H);
     let bin = lab.host_binary();
-    let o = lab.exec(H, &["sh", "-c", "\"$0\" /v \"$1\" >/dev/full", &bin, &a]);
-    let (code, _, stderr) = out(&o);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("cannot write the output"), "{stderr}");
-    assert!(!lab.session_exists(H, &a));
+    for redirect in [">/dev/full", ">&-"] {
+        let a = lab.login("alice", H);
+        let script = format!("\"$0\" /v \"$1\" {redirect}");
+        let o = lab.exec(H, &["sh", "-c", &script, &bin, &a]);
+        let (code, _, stderr) = out(&o);
+        assert_eq!(code, 1, "{redirect}: {stderr}");
+        assert!(stderr.contains("cannot write the output"), "{stderr}");
+        assert!(!lab.session_exists(H, &a));
+    }
 }
 
 // ---- always comes back, in bounded time -----------------------------------------------------
@@ -831,4 +867,103 @@ fn several_hosts_never_prompt_on_the_terminal_one_host_may() {
         let batch = c.contains("BatchMode=yes");
         assert_eq!(batch, !c.contains("-- server3 "), "{c}");
     }
+}
+
+// ---- ssh's prompts ---------------------------------------------------------------------------
+
+/// A Remote whose ssh offers no key: the host asks for carol's password (`lab-password`).
+fn password_only(lab: &Lab, tag: &str) -> Remote {
+    Remote::with_ssh_options(
+        lab,
+        tag,
+        "-o PubkeyAuthentication=no -o BatchMode=no -o NumberOfPasswordPrompts=1",
+    )
+}
+
+/// The terminal's echo setting once logoff is done: `echo` or `-echo`.
+const SHOW_ECHO: &str = "; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'";
+
+#[test]
+fn a_password_typed_at_the_terminal_does_not_count_against_the_connect_timeout() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    let other = lab.login("alice", H);
+    let before = lab.snapshot(H);
+    let r = password_only(&lab, "password");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} {id} /server:carol@{H} /connect-timeout:1 /v; echo rc=$?{SHOW_ECHO}");
+    let ssh = r.dir.join("ssh");
+    let mut t = lab.terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
+    t.expect("password: ", Duration::from_secs(30));
+    // Three times the connect timeout spent "typing".
+    std::thread::sleep(Duration::from_secs(3));
+    t.send(b"lab-password\n");
+    let o = t.wait(Duration::from_secs(60));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        shown.contains(&format!(
+            "Session {id} of carol on carol@{H} has been logged off"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("rc=0"), "{shown}");
+    assert!(
+        !shown.contains("lab-password"),
+        "the password was echoed:\n{shown}"
+    );
+    assert!(
+        shown.trim_end().ends_with("\necho"),
+        "echo not restored:\n{shown}"
+    );
+    assert!(!lab.session_exists(H, &id));
+    assert!(lab.session_exists(H, &other));
+    before.assert_survived_except(&lab.snapshot(H), H, &[&id], &[]);
+    assert!(r.ssh_left().is_empty(), "{:?}", r.ssh_left());
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_interrupts_and_restores_the_terminal() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    let before = lab.snapshot(H);
+    let r = password_only(&lab, "pw-intr");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} {id} /server:carol@{H}; echo rc=$?{SHOW_ECHO}");
+    let ssh = r.dir.join("ssh");
+    let mut t = lab.terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
+    t.expect("password: ", Duration::from_secs(30));
+    t.send(b"\x03");
+    let o = t.wait(Duration::from_secs(30));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("logoff: interrupted by SIGINT"), "{shown}");
+    assert!(shown.contains("rc=130"), "{shown}");
+    assert!(
+        shown.trim_end().ends_with("\necho"),
+        "echo not restored:\n{shown}"
+    );
+    assert!(lab.session_exists(H, &id));
+    before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+    assert!(
+        r.ssh_left().is_empty(),
+        "ssh left behind: {:?}",
+        r.ssh_left()
+    );
+}
+
+#[test]
+fn a_wrong_password_is_an_authentication_failure() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    let r = password_only(&lab, "pw-wrong");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} {id} /server:carol@{H}; echo rc=$?");
+    let ssh = r.dir.join("ssh");
+    let mut t = lab.terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
+    t.expect("password: ", Duration::from_secs(30));
+    t.send(b"wrong\n");
+    let o = t.wait(Duration::from_secs(30));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("rc=7"), "{shown}");
+    assert!(shown.contains("Permission denied"), "{shown}");
+    assert!(lab.session_exists(H, &id));
 }

@@ -8,9 +8,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
+use std::io::{Read, Write as _};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The lock that serializes every test that uses the lab (`lab down` does not remove it).
 pub const LOCK_PATH: &str = "/run/logoff-lab.testlock";
@@ -576,9 +578,15 @@ impl Lab {
     /// `cmd` (a shell command line) run on a terminal of its own (script(1)), with the lab's
     /// environment and `env`; its stdout is what the terminal showed.
     pub fn on_terminal(&self, cmd: &str, env: &[(&str, &std::ffi::OsStr)]) -> Output {
+        self.terminal(cmd, env).wait(Duration::from_secs(120))
+    }
+
+    /// `cmd` started on a terminal of its own, to be typed at (see [`Terminal`]).
+    pub fn terminal(&self, cmd: &str, env: &[(&str, &std::ffi::OsStr)]) -> Terminal {
         let mut c = Command::new("script");
         c.args(["-qec", cmd, "/dev/null"])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .env("LC_ALL", "C");
         for (k, v) in self.env() {
             c.env(k, v);
@@ -586,7 +594,20 @@ impl Lab {
         for (k, v) in env {
             c.env(k, v);
         }
-        c.output().expect("run script")
+        let mut child = c.spawn().expect("run script");
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = Arc::clone(&shown);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Terminal { child, shown }
     }
 
     /// Waits until transient `unit` in `host` runs its command (its command line ends with
@@ -890,6 +911,65 @@ impl Drop for LogCatcher {
 }
 
 /// Exit code, stdout and stderr of a finished command.
+/// A command running on a terminal (script(1)'s pty): what it shows, and keys typed at it.
+pub struct Terminal {
+    child: std::process::Child,
+    shown: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Terminal {
+    /// What the terminal has shown so far.
+    pub fn shown(&self) -> String {
+        String::from_utf8_lossy(&self.shown.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the terminal shows `text`; panics after `within`.
+    pub fn expect(&self, text: &str, within: Duration) {
+        let until = Instant::now() + within;
+        while !self.shown().contains(text) {
+            assert!(
+                Instant::now() < until,
+                "the terminal never showed {text:?}; it showed:\n{}",
+                self.shown()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types `keys`.
+    pub fn send(&mut self, keys: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(keys).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for the command to end (killed after `within`); stdout is what the terminal showed.
+    pub fn wait(mut self, within: Duration) -> Output {
+        let until = Instant::now() + within;
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                panic!(
+                    "still running after {within:?}; it showed:\n{}",
+                    self.shown()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // The reader ends with script's end of output.
+        std::thread::sleep(Duration::from_millis(50));
+        drop(self.child.stdin.take());
+        Output {
+            status,
+            stdout: self.shown.lock().unwrap().clone(),
+            stderr: Vec::new(),
+        }
+    }
+}
+
 pub fn out(o: &Output) -> (i32, String, String) {
     (
         o.status.code().unwrap_or(-1),
