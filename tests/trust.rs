@@ -967,3 +967,34 @@ fn a_wrong_password_is_an_authentication_failure() {
     assert!(shown.contains("Permission denied"), "{shown}");
     assert!(lab.session_exists(H, &id));
 }
+
+#[test]
+fn a_new_host_key_is_confirmed_at_the_terminal() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    let dir = tmpdir("hostkey");
+    let known = dir.join("known_hosts");
+    let r = Remote::with_ssh_options(
+        &lab,
+        "hostkey-ssh",
+        &format!(
+            "-o StrictHostKeyChecking=ask -o BatchMode=no -o UserKnownHostsFile='{}'",
+            known.display()
+        ),
+    );
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} {id} /server:carol@{H} /connect-timeout:1; echo rc=$?");
+    let ssh = r.dir.join("ssh");
+    let mut t = lab.terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
+    t.expect("(yes/no", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_secs(2));
+    t.send(b"yes\n");
+    let o = t.wait(Duration::from_secs(60));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("rc=0"), "{shown}");
+    // The answer to a question is shown as typed.
+    assert!(shown.contains("? yes"), "{shown}");
+    assert!(!lab.session_exists(H, &id));
+    assert!(std::fs::metadata(&known).is_ok_and(|m| m.len() > 0));
+    let _ = std::fs::remove_dir_all(dir);
+}
