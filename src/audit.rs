@@ -11,8 +11,8 @@ use crate::i18n::clean;
 use crate::session::Session;
 
 const AUTHPRIV: u8 = 10;
-pub const NOTICE: u8 = 5;
-pub const WARNING: u8 = 4;
+pub(crate) const NOTICE: u8 = 5;
+pub(crate) const WARNING: u8 = 4;
 
 /// Longest message sent: a record must fit any datagram socket (sudo-rs bounds its too).
 const MAX_MESSAGE: usize = 2048;
@@ -44,26 +44,27 @@ pub fn caller_uid() -> String {
 
 /// Records `result` for the logoff of `s` on `host`, asked by `who`.
 pub fn session(severity: u8, who: &str, s: &Session, host: &str, result: &str) {
-    let name = s.name();
-    let name = if name.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", clean(name))
-    };
+    let name = s
+        .name()
+        .map(|n| format!(", {}", clean(n)))
+        .unwrap_or_default();
+    let uid = s
+        .uid
+        .map_or_else(|| "unknown".to_owned(), |u| u.to_string());
     record(
         severity,
         &format!(
             "{who} logoff of session {} (user {}, uid {}{name}) on {}: {result}",
             clean(&s.id),
             clean(&s.user),
-            s.uid,
+            uid,
             clean(host),
         ),
     );
 }
 
 /// Sends one record; notes it as lost if no log socket takes it.
-pub fn record(severity: u8, message: &str) {
+pub(crate) fn record(severity: u8, message: &str) {
     let mut message = clean(message);
     if message.len() > MAX_MESSAGE {
         let mut end = MAX_MESSAGE;

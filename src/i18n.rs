@@ -45,7 +45,7 @@ pub fn catalog_for(locale: &str) -> Option<&'static str> {
 }
 
 /// The locale value in force: the first non-empty of LC_ALL, LC_MESSAGES, LANG.
-pub fn locale_from_env(get: impl Fn(&str) -> Option<String>) -> String {
+pub(crate) fn locale_from_env(get: impl Fn(&str) -> Option<String>) -> String {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|v| get(v))
@@ -92,7 +92,7 @@ impl Localizer {
 /// carriage returns), bidirectional overrides and line separators are shown escaped (`\u{1b}`),
 /// so no argument, host name, session property or ssh message can drive the terminal, reorder
 /// what is shown, or turn one line into several.
-pub fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     let unsafe_char = |c: char| {
         c.is_control()
             || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')

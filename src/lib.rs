@@ -1,32 +1,34 @@
 //! logoff: log users off systemd-logind session hosts, locally or over SSH, one host or a fleet.
 //!
-//! The Windows Server `logoff` command for Linux. The binary (`src/main.rs`) only parses, calls
-//! in here and prints; everything else is this library:
+//! The Windows Server `logoff` command for Linux. The binary (`src/main.rs`) only parses,
+//! plans, runs a verb and prints; everything else is this library, one module per boundary:
 //!
 //! - [`cli`]: the Windows/GNU command-line grammar, parsed by hand.
-//! - [`transport`]: the one connect step (local bus, or ssh + systemd-stdio-bridge);
-//!   [`askpass`]: ssh's prompts, asked on logoff's own terminal.
-//! - [`logind`]: the org.freedesktop.login1 calls, and waiting for a session to be gone.
-//! - [`session`]: what a session argument denotes (IDs, names, `console`, users).
-//! - [`logoff`]: one host's logoff, end to end; [`fleet`]: many hosts in parallel.
-//! - [`error`], [`i18n`], [`report`]: typed errors with exit codes, Fluent catalogs, wording.
+//! - [`plan`]: from parsed switches to hosts and a selector; nothing runs before it passed.
+//! - [`transport`]: the one connect step (local bus, or ssh + systemd-stdio-bridge, whose
+//!   prompts logoff asks itself: `transport::askpass`).
+//! - [`backend`]: what a verb needs from a session host (logind today), chosen per host.
+//! - [`session`]: sessions, and what a session argument denotes (IDs, names, users).
+//! - [`ops`]: the verbs over a backend (logoff); [`fleet`]: the bounded pool of hosts.
+//! - [`output`]: results, events and errors as localized text, and the progress line.
+//! - [`error`], [`i18n`]: typed errors with exit codes; Fluent catalogs.
 //! - [`stop`]: every wait bounded in time and interruptible (Ctrl-C, SIGTERM, SIGHUP).
 //! - [`audit`]: the audit record of every logoff, before and after.
-//! - [`sys`]: NSS user lookups, the one module with `unsafe`.
+//! - `sys`: NSS user lookups, the one module with `unsafe`.
 #![deny(unsafe_code)]
 
-pub mod askpass;
 pub mod audit;
+pub(crate) mod backend;
 pub mod cli;
 pub mod error;
 pub mod fleet;
 pub mod i18n;
-pub mod logind;
-pub mod logoff;
-pub mod report;
-pub mod session;
+pub mod ops;
+pub mod output;
+pub mod plan;
+pub(crate) mod session;
 pub mod stop;
-pub mod sys;
+pub(crate) mod sys;
 pub mod transport;
 
 /// Runs a future to completion on this thread (zbus's own runtime drives the connections).

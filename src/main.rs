@@ -1,7 +1,7 @@
 //! `logoff`: the thin binary. Parses, dispatches to the library, prints what it returns.
 //! The only place in the crate that writes to stdout or stderr.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::{Future, poll_fn};
 use std::io::{IsTerminal, Write};
 use std::pin::pin;
@@ -9,14 +9,15 @@ use std::process::ExitCode;
 use std::task::Poll;
 use std::time::Instant;
 
-use logoff::cli::{self, Command, Options, ParseError, Servers};
+use logoff::cli::{self, Command, Options};
 use logoff::error::{Error, exit};
 use logoff::i18n::{Arg, Localizer};
-use logoff::logoff::{Event, HostResult, Request, run_host};
-use logoff::session::Selector;
+use logoff::ops::logoff::{Event, HostResult, Request, run_host};
+use logoff::output::{Progress, text as report};
 use logoff::stop::{Stop, after};
 use logoff::transport::Target;
-use logoff::{askpass, audit, fleet, report};
+use logoff::transport::askpass;
+use logoff::{audit, fleet, plan};
 use zruntime::SharedRuntime;
 use zruntime::signal::{Signal, Signals};
 
@@ -134,48 +135,26 @@ fn fail(l: &Localizer, o: &Output, e: &Error) -> u8 {
     e.exit_code()
 }
 
-/// From the parsed switches to the hosts to work on: host lists read, names checked, each
-/// destination once, a session argument only with one host. Nothing runs before this passed.
-fn plan(opts: &Options) -> Result<(Vec<Target>, bool), Error> {
-    let names = match &opts.servers {
-        None => return Ok((vec![Target::Local], true)),
-        Some(Servers::List(names)) => names.clone(),
-        Some(Servers::File(path)) => fleet::read_host_file(path)?,
-    };
-    let targets = fleet::targets(&names)?;
-    if opts.session.is_some() && targets.len() > 1 {
-        return Err(Error::Usage(ParseError::SessionOnManyHosts));
-    }
-    // One host named on the command line is reported the Windows way; a list file never is.
-    let single = targets.len() == 1 && matches!(opts.servers, Some(Servers::List(_)));
-    Ok((targets, single))
-}
-
 async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
-    let (targets, single) = match plan(&opts) {
+    let plan = match plan::plan(&opts) {
         Ok(p) => p,
         Err(e) => return fail(l, o, &e),
-    };
-    let selector = match (&opts.session, &opts.user) {
-        (Some(s), _) => Selector::Session(s.clone()),
-        (None, Some(u)) => Selector::User(u.clone()),
-        (None, None) => Selector::Current,
     };
     let stop = Stop::default();
     let work = async {
         let who = stop.blocking(after(opts.connect_timeout), audit::caller);
         let req = Request {
-            selector,
+            selector: plan.selector,
             force_console: opts.force_console,
             timeout: opts.timeout,
             connect_timeout: opts.connect_timeout,
-            prompts: targets.len() == 1,
+            prompts: plan.targets.len() == 1,
             who: who.await.unwrap_or_else(audit::caller_uid),
         };
-        if single {
-            one(l, o, &targets[0], &req, &stop, opts.verbose).await
+        if plan.single {
+            one(l, o, &plan.targets[0], &req, &stop, opts.verbose).await
         } else {
-            many(l, o, &targets, &req, &stop, &opts).await
+            many(l, o, &plan.targets, &req, &stop, &opts).await
         }
     };
     until_done(work, &stop).await
@@ -246,19 +225,16 @@ async fn many(
     opts: &Options,
 ) -> u8 {
     let start = Instant::now();
-    let tty = std::io::stderr().is_terminal();
     // Progress is redrawn on stderr; host lines go to stdout.
-    let shown = Cell::new(false);
+    let bar = Progress::new(std::io::stderr().is_terminal());
     let clear = || {
-        if shown.replace(false) {
-            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        if let Some(erase) = bar.clear() {
+            let _ = write!(std::io::stderr().lock(), "{erase}");
         }
     };
     let progress = |done: usize, total: usize| {
-        if tty && done < total && stop.signal().is_none() {
-            let args = [("done", done.into()), ("total", total.into())];
-            let _ = write!(std::io::stderr().lock(), "{}", l.tr("progress", &args));
-            shown.set(true);
+        if let Some(line) = bar.line(l, done, total, stop.signal().is_some()) {
+            let _ = write!(std::io::stderr().lock(), "{line}");
         }
     };
     let events = |e: Event| {

@@ -4,47 +4,76 @@
 //! original — IDs, names, `console`, "must be active", "ambiguous lists the candidates" — is unit
 //! tested without a bus.
 
-/// One logind session, with the properties `logoff` shows and decides on.
+/// One session, with the properties `logoff` shows and decides on. What the host did not say
+/// is `None`, never an empty string or a made-up number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Session {
-    pub id: String,
-    pub uid: u32,
-    pub user: String,
-    pub seat: String,
-    pub tty: String,
-    pub display: String,
-    pub remote_host: String,
-    pub service: String,
-    pub class: String,
-    pub state: String,
-    pub active: bool,
-    pub vtnr: u32,
-    pub leader: u32,
-    pub scope: String,
+    pub(crate) id: String,
+    pub(crate) uid: Option<u32>,
+    pub(crate) user: String,
+    pub(crate) seat: Option<String>,
+    pub(crate) tty: Option<String>,
+    pub(crate) display: Option<String>,
+    pub(crate) state: State,
+    pub(crate) active: bool,
+    /// The unit that holds its processes (`session-ID.scope` under systemd).
+    pub(crate) scope: Option<String>,
 }
 
-impl Session {
-    /// The human name of the session: its terminal, else its X display, else nothing.
-    pub fn name(&self) -> &str {
-        if !self.tty.is_empty() {
-            &self.tty
-        } else {
-            &self.display
+/// Where a session is in its life (logind's `State`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum State {
+    Online,
+    Active,
+    /// Being ended, or its leader is gone while other processes remain.
+    Closing,
+    /// A state this version does not know, as the host named it.
+    Other(String),
+    /// Not known (the session ended before it could be read).
+    #[default]
+    Unknown,
+}
+
+impl State {
+    pub(crate) fn parse(s: &str) -> State {
+        match s {
+            "online" => State::Online,
+            "active" => State::Active,
+            "closing" => State::Closing,
+            "" => State::Unknown,
+            other => State::Other(other.to_owned()),
         }
     }
 
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            State::Online => "online",
+            State::Active => "active",
+            State::Closing => "closing",
+            State::Other(s) => s,
+            State::Unknown => "-",
+        }
+    }
+}
+
+impl Session {
+    /// The human name of the session: its terminal, else its X display.
+    pub fn name(&self) -> Option<&str> {
+        self.tty.as_deref().or(self.display.as_deref())
+    }
+
     /// Sessions on a physical seat: the Windows "console session", which is refused by default.
-    pub fn is_console(&self) -> bool {
-        !self.seat.is_empty()
+    pub(crate) fn is_console(&self) -> bool {
+        self.seat.is_some()
     }
 
     /// The foreground session of seat0: what the name `console` means.
-    pub fn is_seat0_foreground(&self) -> bool {
-        self.seat == "seat0" && self.active
+    pub(crate) fn is_seat0_foreground(&self) -> bool {
+        self.seat.as_deref() == Some("seat0") && self.active
     }
 
-    pub fn is_closing(&self) -> bool {
-        self.state == "closing"
+    pub(crate) fn is_closing(&self) -> bool {
+        self.state == State::Closing
     }
 }
 
@@ -68,7 +97,7 @@ pub enum Selector {
 
 /// Why an argument picked no single session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unresolved {
+pub(crate) enum Unresolved {
     NotFound,
     Ambiguous(Vec<Session>),
 }
@@ -77,7 +106,7 @@ pub enum Unresolved {
 /// (never guess between several). A session that is closing (being ended, or its leader gone)
 /// counts only when no live session has the name: a terminal's new session wins over the remains
 /// of an old one, and a second `logoff` of a session that is already ending finds it.
-pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
+pub(crate) fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
     if let Some(s) = sessions.iter().find(|s| s.id == arg) {
         return Ok(s.clone());
     }
@@ -90,7 +119,7 @@ pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
     } else {
         sessions
             .iter()
-            .filter(|s| !name.is_empty() && (s.tty == name || s.display == name))
+            .filter(|s| s.tty.as_deref() == Some(name) || s.display.as_deref() == Some(name))
             .collect()
     };
     let live: Vec<&Session> = matches
@@ -109,11 +138,11 @@ pub fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unresolved> {
 }
 
 /// Every session of a user, given as a name or a numeric UID.
-pub fn of_user(sessions: &[Session], user: &str) -> Vec<Session> {
+pub(crate) fn of_user(sessions: &[Session], user: &str) -> Vec<Session> {
     let uid: Option<u32> = user.parse().ok();
     sessions
         .iter()
-        .filter(|s| s.user == user || Some(s.uid) == uid)
+        .filter(|s| s.user == user || (uid.is_some() && s.uid == uid))
         .cloned()
         .collect()
 }
@@ -123,14 +152,15 @@ mod tests {
     use super::*;
 
     fn s(id: &str, user: &str, tty: &str, display: &str, seat: &str, state: &str) -> Session {
+        let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());
         Session {
             id: id.into(),
-            uid: 1000,
+            uid: Some(1000),
             user: user.into(),
-            tty: tty.into(),
-            display: display.into(),
-            seat: seat.into(),
-            state: state.into(),
+            tty: some(tty),
+            display: some(display),
+            seat: some(seat),
+            state: State::parse(state),
             active: state == "active",
             ..Default::default()
         }
@@ -168,7 +198,7 @@ mod tests {
         assert_eq!(resolve(&lab(), "42"), Err(Unresolved::NotFound));
         assert_eq!(resolve(&lab(), "pts/9"), Err(Unresolved::NotFound));
         assert_eq!(resolve(&lab(), ""), Err(Unresolved::NotFound));
-        let no_console: Vec<_> = lab().into_iter().filter(|s| s.seat.is_empty()).collect();
+        let no_console: Vec<_> = lab().into_iter().filter(|s| s.seat.is_none()).collect();
         assert_eq!(resolve(&no_console, "console"), Err(Unresolved::NotFound));
     }
 
@@ -217,7 +247,7 @@ mod tests {
         let l = lab();
         assert!(l[3].is_console());
         assert!(!l[0].is_console());
-        assert_eq!(l[4].name(), ":10");
-        assert_eq!(l[0].name(), "pts/0");
+        assert_eq!(l[4].name(), Some(":10"));
+        assert_eq!(l[0].name(), Some("pts/0"));
     }
 }

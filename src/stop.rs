@@ -59,7 +59,7 @@ impl Stop {
     }
 
     /// Runs `f` until it completes, `until` passes, or the run is interrupted.
-    pub async fn bounded<F: Future>(&self, until: Instant, f: F) -> Result<F::Output, Halt> {
+    pub(crate) async fn bounded<F: Future>(&self, until: Instant, f: F) -> Result<F::Output, Halt> {
         if self.signal.get().is_some() {
             return Err(Halt::Interrupted);
         }
@@ -115,7 +115,7 @@ impl Stop {
 }
 
 /// `a`'s output if it completes first, else `b`'s (`a` wins a tie).
-pub async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
+pub(crate) async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
     let (mut a, mut b) = (pin!(a), pin!(b));
     poll_fn(|cx| {
         if let Poll::Ready(v) = a.as_mut().poll(cx) {

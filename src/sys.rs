@@ -7,7 +7,7 @@ use std::ffi::{CStr, CString};
 
 /// What NSS says about a user name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserLookup {
+pub(crate) enum UserLookup {
     Exists,
     NoSuchUser,
     /// The lookup itself failed (NSS module down, ...): nothing can be said.
@@ -50,7 +50,7 @@ fn lookup(
 }
 
 /// Whether `name` is a user on this machine.
-pub fn user_exists(name: &str) -> UserLookup {
+pub(crate) fn user_exists(name: &str) -> UserLookup {
     let Ok(cname) = CString::new(name) else {
         return UserLookup::NoSuchUser;
     };
@@ -67,7 +67,7 @@ pub fn user_exists(name: &str) -> UserLookup {
 }
 
 /// The login name of `uid`, if it has one.
-pub fn user_name(uid: u32) -> Option<String> {
+pub(crate) fn user_name(uid: u32) -> Option<String> {
     // SAFETY: every pointer comes from `lookup`, valid for the sizes it gives.
     lookup(|pwd, buf, len, result| unsafe { libc::getpwuid_r(uid, pwd, buf, len, result) })
         .ok()

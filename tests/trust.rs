@@ -675,13 +675,21 @@ fn a_proxy_helper_holding_ssh_stderr_does_not_hold_logoff() {
     );
     // Not the 30 s connect timeout, nor the helper's 6137 s: it came back on its own.
     assert!(took < Duration::from_secs(25), "took {took:?}");
-    let helpers: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.starts_with("sleep 6137"))
-        .collect();
+    // SIGKILL is sent before logoff exits; the kernel may take a moment to finish the helper.
+    let helpers = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.starts_with("sleep 6137"))
+            .collect()
+    };
+    let until = Instant::now() + Duration::from_secs(2);
+    while !helpers().is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let helpers = helpers();
     assert!(
         helpers.is_empty(),
         "ssh's helper was left running: {helpers:?}"

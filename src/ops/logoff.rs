@@ -7,15 +7,14 @@
 use std::time::{Duration, Instant};
 
 use crate::audit;
+use crate::backend::{self, Asked, Backend, Listing};
 use crate::error::{Error, Result, exit};
-use crate::logind::{Listing, Logind, Removals, TerminateOutcome};
 use crate::session::{self, Proc, Selector, Session, Unresolved};
 use crate::stop::{Stop, after};
-use crate::sys::{UserLookup, user_exists};
 use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
-pub const KILL_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const KILL_GRACE: Duration = Duration::from_secs(5);
 
 /// After an interruption, how long checking which sessions are still there may take.
 const CHECK_BOUND: Duration = Duration::from_secs(2);
@@ -113,7 +112,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn is_gone(&self) -> bool {
+    pub(crate) fn is_gone(&self) -> bool {
         matches!(self, Outcome::Ended | Outcome::AlreadyGone)
     }
 
@@ -211,10 +210,9 @@ pub async fn run_host(
             elapsed: start.elapsed(),
         });
     }
+    let backend = backend::open(&bus, req.connect_timeout, stop);
     let mut run = HostRun {
-        logind: Logind::new(&bus, req.connect_timeout, stop),
-        stop,
-        remote: bus.remote,
+        backend: backend.as_ref(),
         host: result.host.clone(),
         req,
         events,
@@ -223,17 +221,12 @@ pub async fn run_host(
         unmatched: None,
     };
     if let Err(e) = run.go().await {
-        // A fresh, uninterruptible view of the same bus, to see what the failure left: unless
-        // the bus or the connection is what failed.
-        let calm = Stop::default();
-        let answers = !matches!(e, Error::NoAnswer { .. } | Error::Unreachable { .. });
-        let checker =
-            answers.then(|| Logind::new(&bus, CHECK_BOUND.min(req.connect_timeout), &calm));
-        run.settle(&e, checker.as_ref()).await;
+        run.settle(&e).await;
         result.error = Some(e);
     }
     result.sessions = run.results;
     result.unmatched = run.unmatched;
+    drop(backend);
     bus.close().await;
     result.elapsed = start.elapsed();
     result
@@ -241,9 +234,7 @@ pub async fn run_host(
 
 /// One host's logoff once connected.
 struct HostRun<'a> {
-    logind: Logind<'a>,
-    stop: &'a Stop,
-    remote: bool,
+    backend: &'a dyn Backend,
     host: String,
     req: &'a Request,
     events: &'a dyn Fn(Event),
@@ -268,7 +259,7 @@ impl HostRun<'_> {
     }
 
     async fn go(&mut self) -> Result<()> {
-        let listing = self.logind.sessions().await?;
+        let listing = self.backend.sessions().await?;
         let (targets, own) = self.targets(&listing).await?;
         let mut todo = Vec::new();
         for s in targets {
@@ -297,15 +288,15 @@ impl HostRun<'_> {
             None => vec![todo],
         };
         // One subscription, made before anything is ended, serves every batch.
-        let mut removals = self.logind.watch_removals().await?;
+        self.backend.watch().await?;
         for batch in batches {
-            self.end(&mut removals, batch).await?;
+            self.end(batch).await?;
         }
         Ok(())
     }
 
-    /// The sessions the selector names on this host, and our own session there (when it
-    /// matters: the order locally, never ending our connection's session remotely).
+    /// The sessions the selector names on this host, and the caller's own session among them
+    /// (which ends last).
     async fn targets(&mut self, listing: &Listing) -> Result<(Vec<Session>, Option<String>)> {
         let all = &listing.sessions;
         let host = self.host.clone();
@@ -335,13 +326,10 @@ impl HostRun<'_> {
                         return Ok((Vec::new(), None));
                     }
                     // Our own connection's session is not one to offer.
-                    let own = match self.remote {
-                        true => self.logind.own_session().await,
-                        false => None,
-                    };
+                    let carrier = self.backend.carrier().await?;
                     let candidates = all
                         .iter()
-                        .filter(|s| !s.is_closing() && Some(&s.id) != own.as_ref())
+                        .filter(|s| !s.is_closing() && Some(&s.id) != carrier.as_ref())
                         .cloned()
                         .collect();
                     Err(Error::NotFound {
@@ -357,12 +345,8 @@ impl HostRun<'_> {
                 }),
             },
             Selector::Current => {
-                // There is no "current session" on another host.
-                if self.remote {
-                    return Err(Error::NoCurrentSession);
-                }
                 let id = self
-                    .logind
+                    .backend
                     .current_session()
                     .await?
                     .ok_or(Error::NoCurrentSession)?;
@@ -379,26 +363,17 @@ impl HostRun<'_> {
                 Ok((vec![s], None))
             }
             Selector::User(user) => {
-                let own = self.logind.own_session().await;
+                let own = self.backend.own_session().await?;
+                let carrier = self.backend.carrier().await?;
                 let mut mine = session::of_user(all, user);
-                // Over ssh our own session carries the connection: never end it.
-                if self.remote {
-                    mine.retain(|s| Some(&s.id) != own.as_ref());
-                }
+                // The session that carries our connection is never ended.
+                mine.retain(|s| Some(&s.id) != carrier.as_ref());
                 if mine.is_empty() {
                     self.event(Event::NoSessions {
                         host: host.clone(),
                         user: user.clone(),
                     });
-                    // Only here can we ask NSS; a host reached over D-Bus cannot say.
-                    let name = user.clone();
-                    let no_user = !self.remote
-                        && user.parse::<u32>().is_err()
-                        && self
-                            .stop
-                            .blocking(after(self.req.connect_timeout), move || user_exists(&name))
-                            .await
-                            == Some(UserLookup::NoSuchUser);
+                    let no_user = self.backend.user_exists(user).await? == Some(false);
                     self.unmatched = Some(if no_user {
                         Error::NoSuchUser {
                             user: user.clone(),
@@ -425,7 +400,7 @@ impl HostRun<'_> {
 
     /// Ends `batch`, waits for it, escalates; every session's outcome is recorded as it is
     /// known. An error leaves the sessions it interrupted `Unconfirmed` or `NotAsked`.
-    async fn end(&mut self, removals: &mut Removals, batch: Vec<Session>) -> Result<()> {
+    async fn end(&mut self, batch: Vec<Session>) -> Result<()> {
         let host = self.host.clone();
         let mut asked = Vec::new();
         for s in batch {
@@ -436,8 +411,8 @@ impl HostRun<'_> {
             // Recorded before logind is asked: a run that dies now still leaves a trace.
             self.audit(audit::NOTICE, &s, "requested");
             self.set(&s.id, Outcome::Unconfirmed { still_there: None });
-            match self.logind.terminate(&s).await {
-                Ok(TerminateOutcome::Requested) => {
+            match self.backend.terminate(&s).await {
+                Ok(Asked::Requested) => {
                     // TerminateSession does nothing for a session whose leader is gone.
                     if s.is_closing() {
                         self.event(Event::Signalling {
@@ -450,7 +425,7 @@ impl HostRun<'_> {
                     }
                     asked.push(s);
                 }
-                Ok(TerminateOutcome::AlreadyGone) => {
+                Ok(Asked::AlreadyGone) => {
                     self.audit(audit::NOTICE, &s, "already ended");
                     self.event(Event::AlreadyGone {
                         host: host.clone(),
@@ -476,14 +451,14 @@ impl HostRun<'_> {
         });
         let ids: Vec<String> = asked.iter().map(|s| s.id.clone()).collect();
         let left = self
-            .logind
-            .wait_gone(removals, &ids, after(self.req.timeout))
+            .backend
+            .wait_gone(&ids, after(self.req.timeout))
             .await?;
         // Those gone are told now: a failure in the escalation below does not make them unknown.
         self.ended(&asked, &left);
         let mut stubborn = Vec::new();
         for s in asked.into_iter().filter(|s| left.contains(&s.id)) {
-            let procs = self.logind.processes(&s).await;
+            let procs = self.backend.processes(&s).await;
             self.event(Event::Escalating {
                 host: host.clone(),
                 session: s.clone(),
@@ -497,13 +472,10 @@ impl HostRun<'_> {
             return Ok(());
         }
         let ids: Vec<String> = stubborn.iter().map(|s| s.id.clone()).collect();
-        let left = self
-            .logind
-            .wait_gone(removals, &ids, after(KILL_GRACE))
-            .await?;
+        let left = self.backend.wait_gone(&ids, after(KILL_GRACE)).await?;
         self.ended(&stubborn, &left);
         for s in stubborn.iter().filter(|s| left.contains(&s.id)) {
-            let procs = self.logind.processes(s).await;
+            let procs = self.backend.processes(s).await;
             self.audit(audit::WARNING, s, "still present after SIGKILL");
             self.set(&s.id, Outcome::Left(procs));
         }
@@ -526,9 +498,9 @@ impl HostRun<'_> {
     /// Sends `signal` to every process of `s`; whether it is still to be waited for (a refusal
     /// is that session's outcome, a session already gone is recorded as such).
     async fn kill(&mut self, s: &Session, signal: i32) -> Result<bool> {
-        match self.logind.kill(s, signal).await {
-            Ok(TerminateOutcome::Requested) => Ok(true),
-            Ok(TerminateOutcome::AlreadyGone) => {
+        match self.backend.kill(s, signal).await {
+            Ok(Asked::Requested) => Ok(true),
+            Ok(Asked::AlreadyGone) => {
                 self.ended(std::slice::from_ref(s), &[]);
                 Ok(false)
             }
@@ -542,9 +514,10 @@ impl HostRun<'_> {
     }
 
     /// After `e` stopped the run: what became of each session that was asked to end, checked
-    /// once more through `checker` if the bus may still answer (an interruption), and recorded
-    /// in the audit log either way.
-    async fn settle(&mut self, e: &Error, checker: Option<&Logind<'_>>) {
+    /// once more if the host may still answer (after an interruption; not when the bus or the
+    /// connection is what failed), and recorded in the audit log either way.
+    async fn settle(&mut self, e: &Error) {
+        let answers = !matches!(e, Error::NoAnswer { .. } | Error::Unreachable { .. });
         let pending: Vec<Session> = self
             .results
             .iter()
@@ -552,9 +525,9 @@ impl HostRun<'_> {
             .map(|(s, _)| s.clone())
             .collect();
         for s in pending {
-            let still_there = match checker {
-                Some(c) => c.exists(&s.id).await.ok(),
-                None => None,
+            let still_there = match answers {
+                true => self.backend.recheck(&s.id, CHECK_BOUND).await.ok(),
+                false => None,
             };
             if still_there == Some(false) {
                 self.audit(audit::NOTICE, &s, "logged off");

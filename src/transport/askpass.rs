@@ -27,7 +27,7 @@ pub const SOCKET_ENV: &str = "LOGOFF_ASKPASS_SOCKET";
 
 /// How long one prompt may wait for its answer: sshd gives up on a login after 120 s by default
 /// (`LoginGraceTime`), and an unattended prompt must not hold the command forever.
-pub const REPLY_BOUND: Duration = Duration::from_secs(120);
+pub(crate) const REPLY_BOUND: Duration = Duration::from_secs(120);
 
 /// Longest prompt or answer taken.
 const MAX_TEXT: usize = 16 * 1024;
@@ -48,7 +48,7 @@ pub fn helper(socket: &OsStr, prompt: &OsStr) -> Option<Vec<u8>> {
 }
 
 /// The listening end, in a directory of its own that only this user can enter.
-pub struct Prompter {
+pub(crate) struct Prompter {
     dir: PathBuf,
     listener: UnixListener<Shared>,
 }
@@ -127,7 +127,7 @@ impl Drop for Prompter {
 }
 
 /// One prompt from ssh, waiting for its answer.
-pub struct Prompt {
+pub(crate) struct Prompt {
     stream: UnixStream<Shared>,
     text: String,
     confirm: bool,

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use zbus::export::futures_core::Stream;
 use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPath, Type};
 
+use super::{Asked, Backend, Listing, Reply};
 use crate::error::{Error, Result};
-use crate::session::{Proc, Session};
+use crate::session::{Proc, Session, State};
 use crate::stop::{Halt, Stop, after};
+use crate::sys::{UserLookup, user_exists};
 use crate::transport::{Bus, interrupted, zbus_reason};
 
 const DEST: &str = "org.freedesktop.login1";
@@ -32,34 +34,25 @@ struct Props {
     #[zbus(rename = "TTY")]
     tty: Option<String>,
     display: Option<String>,
-    remote_host: Option<String>,
-    service: Option<String>,
-    class: Option<String>,
     state: Option<String>,
     active: Option<bool>,
-    #[zbus(rename = "VTNr")]
-    vtnr: Option<u32>,
-    leader: Option<u32>,
     scope: Option<String>,
 }
 
 impl From<Props> for Session {
     fn from(p: Props) -> Self {
+        // logind gives "" for what a session does not have.
+        let given = |v: Option<String>| v.filter(|v| !v.is_empty());
         Session {
             id: p.id.unwrap_or_default(),
-            uid: p.user.as_ref().map_or(u32::MAX, |u| u.0),
+            uid: p.user.as_ref().map(|u| u.0),
             user: p.name.unwrap_or_default(),
-            seat: p.seat.map(|s| s.0).unwrap_or_default(),
-            tty: p.tty.unwrap_or_default(),
-            display: p.display.unwrap_or_default(),
-            remote_host: p.remote_host.unwrap_or_default(),
-            service: p.service.unwrap_or_default(),
-            class: p.class.unwrap_or_default(),
-            state: p.state.unwrap_or_default(),
+            seat: given(p.seat.map(|s| s.0)),
+            tty: given(p.tty),
+            display: given(p.display),
+            state: State::parse(p.state.as_deref().unwrap_or_default()),
             active: p.active.unwrap_or(false),
-            vtnr: p.vtnr.unwrap_or(0),
-            leader: p.leader.unwrap_or(0),
-            scope: p.scope.unwrap_or_default(),
+            scope: given(p.scope),
         }
     }
 }
@@ -67,11 +60,13 @@ impl From<Props> for Session {
 /// logind on one host, through whatever transport reached it. Every call is bounded by the
 /// connect timeout and interruptible; once one call went unanswered, the bus is taken for frozen
 /// and every later call fails at once, so a run waits for at most one unanswered call.
-pub struct Logind<'a> {
+pub(super) struct Logind<'a> {
     bus: &'a Bus,
     bound: Duration,
     stop: &'a Stop,
     frozen: Cell<bool>,
+    /// The `SessionRemoved` subscription, once made (taken out while a wait uses it).
+    removals: Cell<Option<MessageStream>>,
 }
 
 /// What a D-Bus error from logind means for the user.
@@ -138,12 +133,13 @@ fn refusal(e: &zbus::Error) -> Refusal {
 
 impl<'a> Logind<'a> {
     /// `bound`: how long any one call may go unanswered.
-    pub fn new(bus: &'a Bus, bound: Duration, stop: &'a Stop) -> Self {
+    pub(super) fn new(bus: &'a Bus, bound: Duration, stop: &'a Stop) -> Self {
         Logind {
             bus,
             bound,
             stop,
             frozen: Cell::new(false),
+            removals: Cell::new(None),
         }
     }
 
@@ -261,7 +257,7 @@ impl<'a> Logind<'a> {
 
     /// Every session on the host with its properties, and the IDs that were listed but ended
     /// while they were being read.
-    pub async fn sessions(&self) -> Result<Listing> {
+    async fn sessions(&self) -> Result<Listing> {
         let reply = self.first_call("ListSessions", &()).await?;
         let list: Vec<(String, u32, String, String, OwnedObjectPath)> = reply
             .body()
@@ -274,9 +270,9 @@ impl<'a> Logind<'a> {
                 Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => {
                     out.vanished.push(Session {
                         id,
-                        uid,
+                        uid: Some(uid),
                         user,
-                        seat,
+                        seat: (!seat.is_empty()).then_some(seat),
                         ..Session::default()
                     })
                 }
@@ -327,7 +323,7 @@ impl<'a> Logind<'a> {
     /// The caller's current session, as logind sees the process on the other end of the bus
     /// connection (`session/auto`: its own session, else its user's display session). Nothing
     /// the caller's environment says decides it.
-    pub async fn current_session(&self) -> Result<Option<String>> {
+    async fn current_session(&self) -> Result<Option<String>> {
         self.id_at("/org/freedesktop/login1/session/auto").await
     }
 
@@ -335,7 +331,7 @@ impl<'a> Logind<'a> {
     /// remotely systemd-stdio-bridge's (the bus sees the bridge as the client). Ending it would
     /// cut the connection we wait on. `session/self`, not `auto`: a bridge in no session must
     /// not make the user's display session look like ours.
-    pub async fn own_session(&self) -> Option<String> {
+    async fn own_session(&self) -> Option<String> {
         self.id_at("/org/freedesktop/login1/session/self")
             .await
             .ok()
@@ -343,25 +339,25 @@ impl<'a> Logind<'a> {
     }
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).
-    pub async fn terminate(&self, s: &Session) -> Result<TerminateOutcome> {
+    async fn terminate(&self, s: &Session) -> Result<Asked> {
         self.session_call("TerminateSession", &(s.id.as_str(),), s)
             .await
     }
 
     /// Sends `signal` to every process of `s`.
-    pub async fn kill(&self, s: &Session, signal: i32) -> Result<TerminateOutcome> {
+    async fn kill(&self, s: &Session, signal: i32) -> Result<Asked> {
         self.session_call("KillSession", &(s.id.as_str(), "all", signal), s)
             .await
     }
 
-    async fn session_call<B>(&self, method: &str, body: &B, s: &Session) -> Result<TerminateOutcome>
+    async fn session_call<B>(&self, method: &str, body: &B, s: &Session) -> Result<Asked>
     where
         B: serde::Serialize + zbus::wire::DynamicType,
     {
         match self.call(method, body).await {
-            Ok(_) => Ok(TerminateOutcome::Requested),
+            Ok(_) => Ok(Asked::Requested),
             Err(Fail::Dbus(e)) => match refusal(&e) {
-                Refusal::NoSuchSession => Ok(TerminateOutcome::AlreadyGone),
+                Refusal::NoSuchSession => Ok(Asked::AlreadyGone),
                 Refusal::AccessDenied(reason) => Err(Error::AccessDenied {
                     session: Box::new(s.clone()),
                     host: self.bus.host.clone(),
@@ -369,7 +365,7 @@ impl<'a> Logind<'a> {
                 }),
                 // A session torn down under the call (another run ended it) fails in other
                 // ways too (its scope gone: FileNotFound): gone is gone.
-                _ if !self.exists(&s.id).await? => Ok(TerminateOutcome::AlreadyGone),
+                _ if !self.exists(&s.id).await? => Ok(Asked::AlreadyGone),
                 _ => Err(self.general(Fail::Dbus(e))),
             },
             Err(f) => Err(self.general(f)),
@@ -377,7 +373,7 @@ impl<'a> Logind<'a> {
     }
 
     /// Subscribes to `SessionRemoved` before anything is ended.
-    pub async fn watch_removals(&self) -> Result<Removals> {
+    async fn watch_removals(&self) -> Result<()> {
         let rule = MatchRule::builder()
             .msg_type(zbus::message::Type::Signal)
             .sender(DEST)
@@ -388,14 +384,17 @@ impl<'a> Logind<'a> {
             .map_err(|e| self.general(Fail::Dbus(e)))?;
         let subscribe = MessageStream::for_match_rule(rule, self.conn(), None);
         match self.stop.bounded(after(self.bound), subscribe).await {
-            Ok(Ok(stream)) => Ok(Removals { stream }),
+            Ok(Ok(stream)) => {
+                self.removals.set(Some(stream));
+                Ok(())
+            }
             Ok(Err(e)) => Err(self.general(Fail::Dbus(e))),
             Err(h) => Err(self.general(Fail::Halt(h))),
         }
     }
 
     /// Whether a session still exists.
-    pub async fn exists(&self, id: &str) -> Result<bool> {
+    async fn exists(&self, id: &str) -> Result<bool> {
         match self.call("GetSession", &(id,)).await {
             Ok(_) => Ok(true),
             Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => Ok(false),
@@ -404,9 +403,21 @@ impl<'a> Logind<'a> {
     }
 
     /// Waits until none of `ids` exists or `deadline` passes; returns those still there.
-    pub async fn wait_gone(
+    async fn wait_gone(&self, ids: &[String], deadline: Instant) -> Result<Vec<String>> {
+        let Some(mut stream) = self.removals.take() else {
+            return Err(Error::Bus {
+                host: self.bus.host.clone(),
+                reason: "waited for sessions to end without watching".into(),
+            });
+        };
+        let left = self.wait_on(&mut stream, ids, deadline).await;
+        self.removals.set(Some(stream));
+        left
+    }
+
+    async fn wait_on(
         &self,
-        removals: &mut Removals,
+        removals: &mut MessageStream,
         ids: &[String],
         deadline: Instant,
     ) -> Result<Vec<String>> {
@@ -417,7 +428,7 @@ impl<'a> Logind<'a> {
             }
         }
         while !left.is_empty() {
-            let next = std::future::poll_fn(|cx| Pin::new(&mut removals.stream).poll_next(cx));
+            let next = std::future::poll_fn(|cx| Pin::new(&mut *removals).poll_next(cx));
             match self.stop.bounded(deadline, next).await {
                 Err(Halt::TimedOut) => break,
                 Err(Halt::Interrupted) => return Err(interrupted(self.stop)),
@@ -449,12 +460,11 @@ impl<'a> Logind<'a> {
     }
 
     /// The processes left in a session's scope, through systemd's unit API (works remotely too).
-    pub async fn processes(&self, s: &Session) -> Vec<Proc> {
-        let scope = if s.scope.is_empty() {
-            format!("session-{}.scope", s.id)
-        } else {
-            s.scope.clone()
-        };
+    async fn processes(&self, s: &Session) -> Vec<Proc> {
+        let scope = s
+            .scope
+            .clone()
+            .unwrap_or_else(|| format!("session-{}.scope", s.id));
         let reply = self
             .call_at(
                 "org.freedesktop.systemd1",
@@ -472,24 +482,77 @@ impl<'a> Logind<'a> {
     }
 }
 
-/// What `ListSessions` gave.
-#[derive(Debug, Default)]
-pub struct Listing {
-    pub sessions: Vec<Session>,
-    /// Listed, but gone before their properties could be read (ended meanwhile), with what
-    /// the list said of them.
-    pub vanished: Vec<Session>,
-}
+impl Backend for Logind<'_> {
+    fn sessions(&self) -> Reply<'_, Listing> {
+        Box::pin(Logind::sessions(self))
+    }
 
-/// Result of asking logind to end or kill a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TerminateOutcome {
-    Requested,
-    /// logind no longer knows the session: nothing left to do.
-    AlreadyGone,
-}
+    fn current_session(&self) -> Reply<'_, Option<String>> {
+        // There is no "current session" on another host.
+        if self.bus.remote {
+            return Box::pin(async { Ok(None) });
+        }
+        Box::pin(Logind::current_session(self))
+    }
 
-/// The `SessionRemoved` subscription.
-pub struct Removals {
-    stream: MessageStream,
+    fn own_session(&self) -> Reply<'_, Option<String>> {
+        Box::pin(async { Ok(Logind::own_session(self).await) })
+    }
+
+    fn carrier(&self) -> Reply<'_, Option<String>> {
+        Box::pin(async {
+            Ok(match self.bus.remote {
+                true => Logind::own_session(self).await,
+                false => None,
+            })
+        })
+    }
+
+    fn user_exists<'a>(&'a self, user: &'a str) -> Reply<'a, Option<bool>> {
+        // Only this machine's NSS can be asked; a host reached over D-Bus cannot say.
+        let name = user.to_owned();
+        Box::pin(async move {
+            if self.bus.remote || name.parse::<u32>().is_ok() {
+                return Ok(None);
+            }
+            let lookup = self
+                .stop
+                .blocking(after(self.bound), move || user_exists(&name));
+            Ok(match lookup.await {
+                Some(UserLookup::Exists) => Some(true),
+                Some(UserLookup::NoSuchUser) => Some(false),
+                Some(UserLookup::Unknown) | None => None,
+            })
+        })
+    }
+
+    fn watch(&self) -> Reply<'_, ()> {
+        Box::pin(self.watch_removals())
+    }
+
+    fn terminate<'a>(&'a self, s: &'a Session) -> Reply<'a, Asked> {
+        Box::pin(Logind::terminate(self, s))
+    }
+
+    fn kill<'a>(&'a self, s: &'a Session, signal: i32) -> Reply<'a, Asked> {
+        Box::pin(Logind::kill(self, s, signal))
+    }
+
+    fn wait_gone<'a>(&'a self, ids: &'a [String], deadline: Instant) -> Reply<'a, Vec<String>> {
+        Box::pin(Logind::wait_gone(self, ids, deadline))
+    }
+
+    fn recheck<'a>(&'a self, id: &'a str, bound: Duration) -> Reply<'a, bool> {
+        Box::pin(async move {
+            // A fresh, uninterruptible view of the same bus.
+            let calm = Stop::default();
+            Logind::new(self.bus, bound.min(self.bound), &calm)
+                .exists(id)
+                .await
+        })
+    }
+
+    fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>> {
+        Box::pin(Logind::processes(self, s))
+    }
 }

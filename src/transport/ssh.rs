@@ -1,10 +1,7 @@
-//! The one connect step: the local system bus, or a remote host's system bus through
-//! `ssh -xT -- HOST systemd-stdio-bridge` (what `loginctl -H` does). Everything after it is the
-//! same code for every transport.
-//!
-//! ssh gets one end of a socketpair as its stdin and stdout and zbus the other, so the D-Bus
-//! connection is an ordinary Unix stream. ssh's stderr is kept to explain a failure in ssh's own
-//! words. The host string never becomes an ssh option: it is checked here and passed after `--`.
+//! ssh as a byte stream to a remote host's system bus: ssh gets one end of a socketpair as its
+//! stdin and stdout and zbus the other, so the D-Bus connection is an ordinary Unix stream.
+//! ssh's stderr is kept to explain a failure in ssh's own words. The host string never becomes
+//! an ssh option: it was checked by [`parse_host`](super::parse_host) and comes after `--`.
 
 use std::future::poll_fn;
 use std::io::IsTerminal;
@@ -17,149 +14,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_io::AsyncRead;
-use zbus::Connection;
 use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
 
-use crate::askpass::{Prompter, REPLY_BOUND};
-use crate::error::{BadHost, Error, Result};
+use super::askpass::{Prompter, REPLY_BOUND};
+use super::{Bus, interrupted};
+use crate::error::{Error, Result};
 use crate::stop::{Halt, Stop, after, first_of};
 
-/// Where the session host is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Local,
-    /// A destination as ssh takes it (alias, `user@host`), with an optional port.
-    Ssh {
-        dest: String,
-        port: Option<u16>,
-        label: String,
-    },
-}
-
-impl Target {
-    /// The name used in messages and logs.
-    pub fn label(&self) -> String {
-        match self {
-            Target::Local => local_hostname(),
-            Target::Ssh { label, .. } => label.clone(),
-        }
-    }
-}
-
-impl Target {
-    /// Where it leads, for telling duplicates apart: the same user, the same port, and the
-    /// same host in any letter case (host names are case-insensitive; user names are not).
-    pub fn destination(&self) -> Option<(String, String, Option<u16>)> {
-        let Target::Ssh { dest, port, .. } = self else {
-            return None;
-        };
-        let (user, host) = dest.rsplit_once('@').unwrap_or(("", dest));
-        Some((user.to_owned(), host.to_ascii_lowercase(), *port))
-    }
-}
-
-pub fn local_hostname() -> String {
-    rustix::system::uname()
-        .nodename()
-        .to_string_lossy()
-        .into_owned()
-}
-
-/// Checks a `/server:` name and splits off a `:port` (as `loginctl -H host:port` accepts).
-/// Refused before anything runs: a leading `-` (ssh would read an option), whitespace or control
-/// characters (never part of a host name, often an injection attempt), an empty host, a bad port.
-pub fn parse_host(raw: &str) -> Result<Target> {
-    let bad = |why| Error::BadHost {
-        host: raw.to_owned(),
-        why,
-    };
-    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad(BadHost::Whitespace));
-    }
-    if raw.starts_with('-') {
-        return Err(bad(BadHost::LeadingDash));
-    }
-    // `[v6addr]:port`, `host:port`; a bare IPv6 address (several colons) has no port.
-    let (dest, port) = if let Some(rest) = raw.strip_prefix('[').or_else(|| {
-        raw.split_once("@[").map(|(_, r)| r) // user@[v6]:port
-    }) {
-        let (addr, after) = rest.split_once(']').ok_or_else(|| bad(BadHost::Empty))?;
-        let user = raw
-            .split_once("@[")
-            .map(|(u, _)| format!("{u}@"))
-            .unwrap_or_default();
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p),
-            None if after.is_empty() => None,
-            None => return Err(bad(BadHost::BadPort)),
-        };
-        (format!("{user}{addr}"), port)
-    } else if raw.matches(':').count() == 1 {
-        let (h, p) = raw.split_once(':').unwrap_or((raw, ""));
-        (h.to_owned(), Some(p))
-    } else {
-        (raw.to_owned(), None)
-    };
-    let port = match port {
-        None => None,
-        Some(p) => match p.parse::<u16>() {
-            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-            _ => return Err(bad(BadHost::BadPort)),
-        },
-    };
-    let host_part = dest.rsplit_once('@').map_or(dest.as_str(), |(_, h)| h);
-    if host_part.is_empty() || dest.ends_with('@') {
-        return Err(bad(BadHost::Empty));
-    }
-    if host_part.starts_with('-') {
-        return Err(bad(BadHost::LeadingDash));
-    }
-    Ok(Target::Ssh {
-        dest,
-        port,
-        label: raw.to_owned(),
-    })
-}
-
-/// A live connection to one host's system bus.
-pub struct Bus {
-    pub conn: Connection,
-    pub host: String,
-    pub remote: bool,
-    ssh: Option<SshProcess>,
-}
-
-impl Bus {
-    /// The reason ssh gave, if it gave one (the connection broke under us).
-    pub fn ssh_reason(&self) -> Option<String> {
-        self.ssh
-            .as_ref()
-            .map(|s| last_line(&s.stderr_text()))
-            .filter(|r| !r.is_empty())
-    }
-
-    /// Ends the connection, and ssh with everything it started.
-    pub async fn close(mut self) {
-        let rt = SharedRuntime::current().ok();
-        let close = self.conn.clone().close();
-        match &rt {
-            Some(rt) => {
-                let _ = rt.timeout(CLOSE_BOUND, close).await;
-            }
-            None => drop(close),
-        }
-        if let Some(mut s) = self.ssh.take() {
-            s.finish().await;
-        }
-    }
-}
-
 /// How long closing a connection or collecting a dead ssh's last words may take.
-const CLOSE_BOUND: Duration = Duration::from_millis(500);
+pub(super) const CLOSE_BOUND: Duration = Duration::from_millis(500);
 
 /// The ssh child and what it printed on stderr.
-struct SshProcess {
+pub(super) struct SshProcess {
     child: Child<Shared>,
     stderr: Arc<Mutex<String>>,
     /// Reads ssh's stderr; done at end-of-file, which a helper of ssh's can hold off forever.
@@ -168,7 +35,7 @@ struct SshProcess {
 
 impl SshProcess {
     /// What ssh has printed on stderr so far.
-    fn stderr_text(&self) -> String {
+    pub(super) fn stderr_text(&self) -> String {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
@@ -182,7 +49,7 @@ impl SshProcess {
     }
 
     /// Kills ssh (and its group) and collects it, within a bound.
-    async fn finish(&mut self) {
+    pub(super) async fn finish(&mut self) {
         self.kill();
         if let Ok(rt) = SharedRuntime::current() {
             let _ = rt.timeout(CLOSE_BOUND, self.child.status()).await;
@@ -216,7 +83,7 @@ impl Drop for SshProcess {
     }
 }
 
-fn last_line(text: &str) -> String {
+pub(super) fn last_line(text: &str) -> String {
     text.lines()
         .map(|l| l.trim())
         .rfind(|l| !l.is_empty())
@@ -232,72 +99,12 @@ fn ssh_program() -> String {
         .unwrap_or_else(|| "ssh".into())
 }
 
-/// Connects to `target`'s system bus within `timeout`, unless `stop` interrupts. `prompts`:
-/// whether ssh may ask on the terminal (a password, a new host key); never for several hosts
-/// at once, whose prompts would interleave on one terminal.
-pub async fn connect(
-    target: &Target,
-    timeout: Duration,
-    prompts: bool,
-    stop: &Stop,
-) -> Result<Bus> {
-    match target {
-        Target::Local => connect_local(timeout, stop).await,
-        Target::Ssh { dest, port, label } => {
-            connect_ssh(dest, *port, label, timeout, prompts, stop).await
-        }
-    }
-}
-
-async fn connect_local(timeout: Duration, stop: &Stop) -> Result<Bus> {
-    let host = local_hostname();
-    let build = zbus::connection::Builder::system().build();
-    let conn = match stop.bounded(after(timeout), build).await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => {
-            return Err(Error::NoBus {
-                host,
-                reason: zbus_reason(&e),
-            });
-        }
-        Err(Halt::TimedOut) => {
-            return Err(Error::NoAnswer {
-                host,
-                secs: timeout.as_secs_f64(),
-            });
-        }
-        Err(Halt::Interrupted) => return Err(interrupted(stop)),
-    };
-    Ok(Bus {
-        conn,
-        host,
-        remote: false,
-        ssh: None,
-    })
-}
-
-/// The error of a run that `stop` interrupted.
-pub fn interrupted(stop: &Stop) -> Error {
-    Error::Interrupted {
-        signal: stop.signal().unwrap_or("SIGINT"),
-    }
-}
-
-/// The text of a zbus error without its Rust type decoration.
-pub fn zbus_reason(e: &zbus::Error) -> String {
-    match e {
-        zbus::Error::InputOutput(io) => io.to_string(),
-        zbus::Error::MethodError(_, Some(msg), _) => msg.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// ssh's `ConnectTimeout` takes whole seconds: the next one up, never 0 (which means "none").
 fn ssh_seconds(timeout: Duration) -> u64 {
     timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0).max(u64::from(timeout.is_zero()))
 }
 
-async fn connect_ssh(
+pub(super) async fn connect_ssh(
     dest: &str,
     port: Option<u16>,
     label: &str,
@@ -446,7 +253,7 @@ enum Stalled {
 }
 
 /// Turns ssh's exit status and stderr into the error the user needs.
-pub fn classify_ssh_failure(
+pub(crate) fn classify_ssh_failure(
     host: &str,
     code: Option<i32>,
     stderr: &str,
@@ -501,64 +308,6 @@ pub fn classify_ssh_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ssh(dest: &str, port: Option<u16>) -> Target {
-        Target::Ssh {
-            dest: dest.into(),
-            port,
-            label: String::new(),
-        }
-    }
-
-    fn parsed(raw: &str) -> Target {
-        match parse_host(raw).unwrap() {
-            Target::Ssh { dest, port, .. } => ssh(&dest, port),
-            t => t,
-        }
-    }
-
-    fn why(raw: &str) -> BadHost {
-        match parse_host(raw) {
-            Err(Error::BadHost { why, host }) => {
-                assert_eq!(host, raw);
-                why
-            }
-            other => panic!("{raw:?} -> {other:?}"),
-        }
-    }
-
-    #[test]
-    fn accepted_hosts() {
-        assert_eq!(parsed("server1"), ssh("server1", None));
-        assert_eq!(parsed("alice@server1"), ssh("alice@server1", None));
-        assert_eq!(parsed("server1:2222"), ssh("server1", Some(2222)));
-        assert_eq!(parsed("bob@10.0.0.1:22"), ssh("bob@10.0.0.1", Some(22)));
-        assert_eq!(parsed("fe80::1"), ssh("fe80::1", None));
-        assert_eq!(parsed("[fe80::1]:2200"), ssh("fe80::1", Some(2200)));
-        assert_eq!(parsed("root@[::1]:22"), ssh("root@::1", Some(22)));
-        assert_eq!(parsed("[::1]"), ssh("::1", None));
-    }
-
-    #[test]
-    fn refused_hosts() {
-        assert_eq!(why("-oProxyCommand=touch /tmp/x"), BadHost::Whitespace);
-        assert_eq!(why("-oProxyCommand=id"), BadHost::LeadingDash);
-        assert_eq!(why("-p22"), BadHost::LeadingDash);
-        assert_eq!(why("alice@-oProxyCommand=id"), BadHost::LeadingDash);
-        assert_eq!(why("a b"), BadHost::Whitespace);
-        assert_eq!(why("a\tb"), BadHost::Whitespace);
-        assert_eq!(why("a\nb"), BadHost::Whitespace);
-        assert_eq!(why("a\u{7}"), BadHost::Whitespace);
-        assert_eq!(why("server:0"), BadHost::BadPort);
-        assert_eq!(why("server:99999"), BadHost::BadPort);
-        assert_eq!(why("server:x"), BadHost::BadPort);
-        assert_eq!(why("server:"), BadHost::BadPort);
-        assert_eq!(why("server:+22"), BadHost::BadPort);
-        assert_eq!(why("[::1]x"), BadHost::BadPort);
-        assert_eq!(why("alice@"), BadHost::Empty);
-        assert_eq!(why(":22"), BadHost::Empty);
-        assert_eq!(why("[::1"), BadHost::Empty);
-    }
 
     const T: Duration = Duration::from_secs(3);
 

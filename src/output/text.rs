@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use crate::cli::ParseError;
 use crate::error::{Error, HostFileProblem};
-use crate::fleet::MAX_HOST_FILE;
 use crate::i18n::{Arg, Localizer, clean};
-use crate::logoff::{Event, Found, HostResult, Outcome};
+use crate::ops::logoff::{Event, Found, HostResult, Outcome};
+use crate::plan::MAX_HOST_FILE;
 use crate::session::{Proc, Session};
 
 fn secs(d: Duration) -> String {
@@ -173,7 +173,7 @@ fn left_after_kill(l: &Localizer, s: &Session, host: &str, left: &[Proc]) -> Str
 }
 
 /// What became of a session that was not ended (`None` for one that was).
-pub fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Option<String> {
+pub(crate) fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Option<String> {
     let args = [
         ("id", Arg::from(&s.id)),
         ("user", Arg::from(&s.user)),
@@ -216,7 +216,7 @@ pub fn failures(l: &Localizer, r: &HostResult) -> Vec<String> {
 }
 
 /// The detail of a bad command line.
-pub fn parse_error(l: &Localizer, p: &ParseError) -> String {
+pub(crate) fn parse_error(l: &Localizer, p: &ParseError) -> String {
     use ParseError::*;
     match p {
         UnknownSwitch(s) => l.tr("err-unknown-switch", &[("switch", s.into())]),
@@ -240,13 +240,12 @@ pub fn parse_error(l: &Localizer, p: &ParseError) -> String {
 }
 
 fn candidate(s: &Session) -> String {
-    let name = if s.name().is_empty() { "-" } else { s.name() };
     format!(
         "{:<9} {:<11} {:<11} {}",
         clean(&s.id),
         clean(&s.user),
-        clean(name),
-        clean(&s.state)
+        clean(s.name().unwrap_or("-")),
+        clean(s.state.as_str())
     )
 }
 
@@ -268,11 +267,7 @@ pub fn event(l: &Localizer, e: &Event) -> String {
             let (msg, name) = match found {
                 Found::ById => (
                     "v-resolved-id",
-                    if session.name().is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", session.name())
-                    },
+                    session.name().map(|n| format!(", {n}")).unwrap_or_default(),
                 ),
                 Found::ByName(n) => ("v-resolved-name", n.clone()),
                 Found::Current => ("v-resolved-current", String::new()),
@@ -417,8 +412,8 @@ mod tests {
         let s = Session {
             id: "7".into(),
             user: "bob\u{1b}[2J".into(),
-            tty: "pts/1\nFAKE".into(),
-            state: "active".into(),
+            tty: Some("pts/1\nFAKE".into()),
+            state: crate::session::State::Active,
             ..Default::default()
         };
         let e = Error::Ambiguous {

@@ -1,0 +1,41 @@
+//! Results and progress turned into what the user reads: [`text`] (localized, one line per
+//! message, everything from users and hosts shown safely) and the terminal's live progress line
+//! ([`Progress`]). Only `main` writes what these return.
+
+pub mod text;
+
+/// The live count of hosts done, redrawn in place on a terminal (stderr), never elsewhere.
+pub struct Progress {
+    on_terminal: bool,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    pub fn new(on_terminal: bool) -> Progress {
+        Progress {
+            on_terminal,
+            shown: std::cell::Cell::new(false),
+        }
+    }
+
+    /// What erases the line, if one is shown (before any other output, and at the end).
+    pub fn clear(&self) -> Option<&'static str> {
+        self.shown.replace(false).then_some("\r\x1b[K")
+    }
+
+    /// The line for `done` of `total` hosts, while some are left and the run goes on.
+    pub fn line(
+        &self,
+        l: &crate::i18n::Localizer,
+        done: usize,
+        total: usize,
+        interrupted: bool,
+    ) -> Option<String> {
+        if !self.on_terminal || done >= total || interrupted {
+            return None;
+        }
+        self.shown.set(true);
+        let args = [("done", done.into()), ("total", total.into())];
+        Some(l.tr("progress", &args))
+    }
+}
