@@ -53,73 +53,117 @@ pub enum HostFileProblem {
     Other(String),
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Displayed in English through the same catalog as every message (the audit log's wording);
+/// users read it localized through [`output::text::error`](crate::output::text::error).
+#[derive(Debug)]
 pub enum Error {
-    #[error("{0}")]
-    Usage(#[from] ParseError),
-    #[error("bad host name {host:?}: {why:?}")]
-    BadHost { host: String, why: BadHost },
-    #[error("cannot read host list {path}: {problem:?}")]
+    Usage(ParseError),
+    BadHost {
+        host: String,
+        why: BadHost,
+    },
     HostFile {
         path: String,
         problem: HostFileProblem,
     },
-    #[error("host list {path} names no host")]
-    HostFileEmpty { path: String },
-    #[error("no session {session:?} on {host}")]
+    HostFileEmpty {
+        path: String,
+    },
     NotFound {
         session: String,
         host: String,
         candidates: Vec<Session>,
     },
-    #[error("session name {name:?} is ambiguous on {host}")]
     Ambiguous {
         name: String,
         host: String,
         candidates: Vec<Session>,
     },
-    #[error("not running in a logind session")]
     NoCurrentSession,
-    #[error("{user} has no session on {host}")]
-    NoUserSession { user: String, host: String },
-    #[error("no user {user} on {host}")]
-    NoSuchUser { user: String, host: String },
-    #[error("{user} has no session on any of {hosts} hosts")]
-    NoUserSessionAnywhere { user: String, hosts: usize },
-    #[error("access denied to session {} of {} on {host}", session.id, session.user)]
+    NoUserSession {
+        user: String,
+        host: String,
+    },
+    NoSuchUser {
+        user: String,
+        host: String,
+    },
+    NoUserSessionAnywhere {
+        user: String,
+        hosts: usize,
+    },
     AccessDenied {
         session: Box<Session>,
         host: String,
         reason: String,
     },
-    #[error("session {} on {host} is a console session", session.id)]
-    Console { session: Box<Session>, host: String },
-    #[error("no system bus on {host}: {reason}")]
-    NoBus { host: String, reason: String },
-    #[error("logind is not running on {host}")]
-    NoLogind { host: String },
-    #[error("logind on {host} could not be started: {reason}")]
-    LogindFailed { host: String, reason: String },
-    #[error("the system bus on {host} did not answer within {secs} s")]
-    NoAnswer { host: String, secs: f64 },
-    #[error("cannot reach {host}: {reason}")]
-    Unreachable { host: String, reason: String },
-    #[error("authentication to {host} failed: {reason}")]
-    AuthFailed { host: String, reason: String },
-    #[error("no systemd-stdio-bridge on {host}")]
-    NoBridge { host: String, reason: String },
-    #[error("{host} did not answer within {secs} s")]
-    ConnectTimeout { host: String, secs: f64 },
-    #[error("nobody answered ssh's prompt for {host} within {secs} s")]
-    NoReply { host: String, secs: f64 },
-    #[error("cannot start ssh: {reason}")]
-    NoSsh { reason: String },
-    #[error("D-Bus error from {host}: {reason}")]
-    Bus { host: String, reason: String },
-    #[error("interrupted by {signal}")]
-    Interrupted { signal: &'static str },
-    #[error("cannot write the output: {reason}")]
-    Output { reason: String },
+    Console {
+        session: Box<Session>,
+        host: String,
+    },
+    NoBus {
+        host: String,
+        reason: String,
+    },
+    NoLogind {
+        host: String,
+    },
+    LogindFailed {
+        host: String,
+        reason: String,
+    },
+    NoAnswer {
+        host: String,
+        secs: f64,
+    },
+    Unreachable {
+        host: String,
+        reason: String,
+    },
+    AuthFailed {
+        host: String,
+        reason: String,
+    },
+    NoBridge {
+        host: String,
+        reason: String,
+    },
+    ConnectTimeout {
+        host: String,
+        secs: f64,
+    },
+    NoReply {
+        host: String,
+        secs: f64,
+    },
+    NoSsh {
+        reason: String,
+    },
+    Bus {
+        host: String,
+        reason: String,
+    },
+    Interrupted {
+        signal: &'static str,
+    },
+    Output {
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let english = crate::i18n::Localizer::for_locale("en");
+        f.write_str(&crate::output::text::error(&english, self))
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ParseError> for Error {
+    fn from(p: ParseError) -> Self {
+        Error::Usage(p)
+    }
 }
 
 impl Error {
@@ -180,6 +224,19 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), codes.len());
+    }
+
+    #[test]
+    fn the_text_of_an_error_is_its_english_message() {
+        let e = Error::Interrupted { signal: "SIGINT" };
+        assert_eq!(e.to_string(), "interrupted by SIGINT");
+        let e = Error::NoLogind {
+            host: "h\x1b".into(),
+        };
+        assert!(
+            e.to_string()
+                .starts_with("systemd-logind is not running on h\\u{1b} ")
+        );
     }
 
     #[test]
