@@ -1,0 +1,1 @@
+//! The man page and shell completions, made from the switch table.
