@@ -380,8 +380,17 @@ fn help_lists_the_same_switches_in_every_language() {
     assert_eq!(
         english,
         [
-            "", "", "/server", "/user", "/v", "/force", "/timeout", "/connect-timeout",
-            "/parallel", "/?", "--version"
+            "",
+            "",
+            "/server",
+            "/user",
+            "/v",
+            "/force",
+            "/timeout",
+            "/connect-timeout",
+            "/parallel",
+            "/?",
+            "--version"
         ]
     );
     for locale in ["es_ES.UTF-8", "zh_CN.UTF-8"] {
@@ -530,10 +539,6 @@ fn binary_reports_a_bad_switch_in_the_user_language() {
         let err = stderr(&o);
         let (line1, rest) = err.split_once('\n').unwrap_or((&err, ""));
         assert_eq!(line1, first, "/bogus with {env:?}");
-        assert_eq!(
-            rest,
-            format!("{}\n", cli::usage(&l)),
-            "/bogus with {env:?}"
-        );
+        assert_eq!(rest, format!("{}\n", cli::usage(&l)), "/bogus with {env:?}");
     }
 }

@@ -274,7 +274,10 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     if !line.is_empty() {
         lines.push(line);
     }
-    lines.into_iter().map(|l| l.replace('\u{a0}', " ")).collect()
+    lines
+        .into_iter()
+        .map(|l| l.replace('\u{a0}', " "))
+        .collect()
 }
 
 #[cfg(test)]
@@ -292,13 +295,19 @@ mod tests {
 
     #[test]
     fn wraps_chinese_between_characters_not_at_punctuation() {
-        assert_eq!(wrap("显示正在执行的操作。", 8), ["显示正在", "执行的操", "作。"]);
+        assert_eq!(
+            wrap("显示正在执行的操作。", 8),
+            ["显示正在", "执行的操", "作。"]
+        );
         // No closing punctuation at a line start: the character before it moves down too.
         assert_eq!(wrap("一二三。", 6), ["一二", "三。"]);
         assert_eq!(wrap("一（二）", 4), ["一", "（二）"]);
         // Latin words inside Chinese stay whole; a line break between characters is no space.
         assert_eq!(wrap("通过 ssh 和\n访问", 40), ["通过 ssh 和访问"]);
-        assert_eq!(wrap("通过 systemd-stdio-bridge", 12), ["通过", "systemd-stdio-bridge"]);
+        assert_eq!(
+            wrap("通过 systemd-stdio-bridge", 12),
+            ["通过", "systemd-stdio-bridge"]
+        );
     }
 
     #[test]

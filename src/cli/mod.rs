@@ -14,8 +14,9 @@
 //!
 //! Every switch is defined once, in the switch table ([`table`]): its names,
 //! its value, its help text and which verbs take it. The parser, `/?`
-//! ([`help`], [`usage`]), the man page and the shell completions
-//! ([`generate`]) are all made from it.
+//! ([`help`], [`usage`]), the man page and the shell completions (`generate`,
+//! a test that keeps `doc/logoff.1` and `complete/` up to date) are all made
+//! from it.
 //!
 //! # Grammar
 //!
@@ -36,6 +37,7 @@
 //! way. Otherwise the arguments are parsed left to right and the first error
 //! is returned.
 
+#[cfg(test)]
 mod generate;
 mod help;
 mod table;

@@ -11,7 +11,9 @@
 
 use std::time::Duration;
 
-use super::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS};
+use super::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS,
+};
 
 /// A command: the program name it is run as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +121,10 @@ pub(crate) struct Switch {
     /// Fluent id of the help text; numeric values pass it `$default`, `$min` and `$max`.
     pub(crate) help: &'static str,
     /// The man page's text after the help text: English troff, may be empty.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "read by the man page generator, a test")
+    )]
     pub(crate) man: &'static str,
     pub(crate) verbs: &'static [Verb],
     pub(crate) shown: Shown,
@@ -172,6 +178,10 @@ pub(crate) struct Operand {
     /// Fluent id of its name, shown as `<sessionname>`.
     pub(crate) name: &'static str,
     pub(crate) help: &'static str,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "read by the man page generator, a test")
+    )]
     pub(crate) man: &'static str,
     pub(crate) verbs: &'static [Verb],
 }
@@ -229,7 +239,15 @@ pub(crate) const OPERANDS: &[Operand] = &[SESSION_NAME, SESSION_ID];
 
 /// In the order `/?` and the man page list them.
 pub(crate) const SWITCHES: &[Switch] = &[
-    SERVER, USER, VERBOSE, FORCE, TIMEOUT, CONNECT_TIMEOUT, PARALLEL, HELP, VERSION,
+    SERVER,
+    USER,
+    VERBOSE,
+    FORCE,
+    TIMEOUT,
+    CONNECT_TIMEOUT,
+    PARALLEL,
+    HELP,
+    VERSION,
 ];
 
 pub(crate) const SERVER: Switch = Switch {

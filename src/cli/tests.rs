@@ -350,8 +350,8 @@ fn help_every_spelling() {
         assert_eq!(run(&[&arg]), Ok(Command::Help), "{arg}");
     }
     for arg in [
-        "/?", "-?", "-h", "-H", "/h", "/H", "--help", "--HELP", "/help", "/Help", "-help",
-        "--h", "--?",
+        "/?", "-?", "-h", "-H", "/h", "/H", "--help", "--HELP", "/help", "/Help", "-help", "--h",
+        "--?",
     ] {
         assert_eq!(run(&[arg]), Ok(Command::Help), "{arg}");
     }
