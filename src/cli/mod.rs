@@ -12,9 +12,9 @@
 //! `thiserror`. It only checks the shape of the command line; host names, user
 //! names and session names are validated by the code that uses them.
 //!
-//! Every switch is defined once, in the switch table ([`table`]): its names,
+//! Every switch is defined once, in the switch table (`table.rs`): its names,
 //! its value, its help text and which verbs take it. The parser, `/?`
-//! ([`help`], [`usage`]), the man page and the shell completions (`generate`,
+//! ([`help()`], [`usage()`]), the man page and the shell completions (`generate`,
 //! a test that keeps `doc/logoff.1` and `complete/` up to date) are all made
 //! from it.
 //!

@@ -1,8 +1,8 @@
 //! The switch table: every switch and operand, defined once.
 //!
-//! The parser ([`super::parse`]), `/?` ([`super::help`], [`super::usage`]), the man page's
+//! The parser ([`super::parse`]), `/?` ([`super::help()`], [`super::usage()`]), the man page's
 //! SYNOPSIS, ARGUMENTS and OPTIONS and the bash, zsh and fish completions
-//! ([`super::generate`]) are all made from these entries. The one-line help texts live in the
+//! (`generate.rs`) are all made from these entries. The one-line help texts live in the
 //! Fluent catalogs (`locales/*.ftl`) under the ids named here, so they are translated; the
 //! longer man page text of an entry (`man`) is English troff, as the man page is English.
 //!
