@@ -585,6 +585,23 @@ mod tests {
         );
     }
 
+    /// The Debian package ships the generated files (Cargo.toml, `[package.metadata.deb]`).
+    #[test]
+    fn generated_files_are_packaged() {
+        let manifest = read("Cargo.toml");
+        for path in [
+            "doc/logoff.1",
+            "complete/logoff.bash",
+            "complete/_logoff",
+            "complete/logoff.fish",
+        ] {
+            assert!(
+                manifest.contains(&format!("[\"{path}\", ")),
+                "Cargo.toml's deb assets lack {path}"
+            );
+        }
+    }
+
     #[test]
     fn man_page_parts_must_be_marked() {
         let title = ".TH LOGOFF 1 \"2026-01-01\" \"logoff 0.0.0\" \"User Commands\"\n";
