@@ -1,43 +1,41 @@
 # logoff — English messages (the reference catalog; es.ftl and zh-CN.ftl carry the same ids).
 
-usage =
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
-           logoff /?
-help =
+# The help (/?) and usage, put together from the switch table (src/cli/table.rs).
+help-usage = Usage: { $synopsis }
+help-intro =
     Logs a user off a session on a session host and deletes the session: every
     process of the session ends and the session is removed from the host.
 
-    Usage: logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-           logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+# Placeholders in the usage and the list of switches, shown as <sessionname>.
+help-value-sessionname = sessionname
+help-value-sessionid = sessionID
+help-value-servername = servername
+help-value-username = username
+help-value-file = file
+help-value-seconds = seconds
+help-value-n = n
 
-      <sessionname>        Name of the session: its terminal (pts/3, tty2), its X
-                           display (:10), or "console".
-      <sessionID>          logind ID of the session (12, c3).
-                           With neither, your current session is logged off.
-      /server:<servername> Session host that holds the session (default: this
-                           one), reached with ssh and systemd-stdio-bridge. Any
-                           ssh destination: alias, user@host, host:port.
-                           Several: /server:a,b,c or /server:@<file> (one host
-                           per line, # comments).
-      /user:<username>     Every session of this user (a fleet logoff).
-      /v                   Display what is being done.
-      /force               Also log off a console (physical seat) session.
-      /timeout:<seconds>   How long to wait for the session to end before its
-                           processes are killed with SIGKILL (default 10; 0 to
-                           86400, decimals allowed).
-      /connect-timeout:<s> How long to wait for a host, or any answer from its
-                           bus (default 10; 0.001 to 86400).
-      /parallel:<n>        Hosts handled at once (default 16; 1 to 256).
-      /?                   Display this help.
+# One paragraph each: /? wraps them, the man page uses the English ones.
+help-arg-sessionname = Name of the session: its terminal (pts/3, tty2), its X display (:10), or "console".
+help-arg-sessionid = logind ID of the session (12, c3). With neither, your current session is logged off.
+help-switch-server = Session host that holds the session (default: this one), reached with ssh and systemd-stdio-bridge. Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
+help-switch-user = Every session of this user (a fleet logoff).
+help-switch-verbose = Display what is being done.
+help-switch-force = Also log off a console (physical seat) session.
+help-switch-timeout = How long to wait for the session to end before its processes are killed with SIGKILL (default { $default }; { $min } to { $max }, decimals allowed).
+help-switch-connect-timeout = How long to wait for a host, or any answer from its bus (default { $default }; { $min } to { $max }).
+help-switch-parallel = Hosts handled at once (default { $default }; { $min } to { $max }).
+help-switch-help = Display this help.
+help-switch-version = Display the version.
 
+help-forms =
     Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
-    in any letter case; -- ends the switches. --version prints the version.
-
+    in any letter case; -- ends the switches.
+help-permission =
     Logging off other users' sessions needs permission from logind (root, or
     polkit's org.freedesktop.login1.manage). Warn users first: unsaved work in
     the session is lost.
-
+help-exit-status =
     Exit status:
       0  every target session is gone          5  console session refused
       1  internal error, or output not written 6  processes left after SIGKILL

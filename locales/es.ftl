@@ -1,52 +1,46 @@
 # logoff — mensajes en español (mismos identificadores que en.ftl, el catálogo de referencia).
 
-usage =
-    Uso: logoff [<nombreDeSesión> | <idDeSesión>] [/server:<servidor>] [/v]
-         logoff /user:<usuario> [/server:<servidor>[,...] | /server:@<archivo>] [/v]
-         logoff /?
-help =
+help-usage = Uso: { $synopsis }
+help-intro =
     Cierra la sesión de un usuario en un host de sesión y elimina la sesión:
     terminan todos los procesos de la sesión y esta se quita del host.
 
-    Uso: logoff [<nombreDeSesión> | <idDeSesión>] [/server:<servidor>] [/v]
-         logoff /user:<usuario> [/server:<servidor>[,...] | /server:@<archivo>]
+# Marcadores de posición del uso y de la lista de modificadores, mostrados como <servidor>.
+help-value-sessionname = nombreDeSesión
+help-value-sessionid = idDeSesión
+help-value-servername = servidor
+help-value-username = usuario
+help-value-file = archivo
+help-value-seconds = segundos
+help-value-n = n
 
-      <nombreDeSesión>     Nombre de la sesión: su terminal (pts/3, tty2), su
-                           pantalla X (:10) o "console".
-      <idDeSesión>         Id. de logind de la sesión (12, c3).
-                           Si no se indica ninguno, se cierra su sesión actual.
-      /server:<servidor>   Host de sesión que contiene la sesión (de forma
-                           predeterminada, este), al que se accede con ssh y
-                           systemd-stdio-bridge. Cualquier destino de ssh:
-                           alias, usuario@host, host:puerto.
-                           Varios: /server:a,b,c o /server:@<archivo> (un host
-                           por línea, comentarios con #).
-      /user:<usuario>      Todas las sesiones de este usuario (cierre en flota).
-      /v                   Muestra lo que se está haciendo.
-      /force               Cierra también una sesión de consola (puesto físico).
-      /timeout:<segundos>  Espera máxima a que la sesión termine antes de
-                           finalizar sus procesos con SIGKILL (predeterminado:
-                           10; de 0 a 86400, con decimales).
-      /connect-timeout:<s> Espera máxima a que un host, o su bus, responda
-                           (predeterminado: 10; de 0.001 a 86400).
-      /parallel:<n>        Hosts procesados a la vez (predeterminado: 16; de 1
-                           a 256).
-      /?                   Muestra esta ayuda.
+# Un párrafo cada uno: /? los ajusta al ancho.
+help-arg-sessionname = Nombre de la sesión: su terminal (pts/3, tty2), su pantalla X (:10) o "console".
+help-arg-sessionid = Id. de logind de la sesión (12, c3). Si no se indica ninguno, se cierra su sesión actual.
+help-switch-server = Host de sesión que contiene la sesión (de forma predeterminada, este), al que se accede con ssh y systemd-stdio-bridge. Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
+help-switch-user = Todas las sesiones de este usuario (cierre en flota).
+help-switch-verbose = Muestra lo que se está haciendo.
+help-switch-force = Cierra también una sesión de consola (puesto físico).
+help-switch-timeout = Espera máxima a que la sesión termine antes de finalizar sus procesos con SIGKILL (predeterminado: { $default }; de { $min } a { $max }, con decimales).
+help-switch-connect-timeout = Espera máxima a que un host, o su bus, responda (predeterminado: { $default }; de { $min } a { $max }).
+help-switch-parallel = Hosts procesados a la vez (predeterminado: { $default }; de { $min } a { $max }).
+help-switch-help = Muestra esta ayuda.
+help-switch-version = Muestra la versión.
 
+help-forms =
     Los modificadores también admiten las formas -v, --verbose, --server=NAME,
     --user NAME, en mayúsculas o minúsculas; -- termina los modificadores.
-    --version muestra la versión.
-
+help-permission =
     Para cerrar sesiones de otros usuarios se necesita permiso de logind (root,
     o org.freedesktop.login1.manage de polkit). Avise antes a los usuarios: se
     pierde el trabajo no guardado en la sesión.
-
+help-exit-status =
     Estado de salida:
-      0  ya no queda ninguna sesión de destino   5  sesión de consola rechazada
-      1  error interno o salida no escrita       6  quedan procesos tras SIGKILL
-      2  parámetros no válidos                   7  host, bus o logind inaccesible
-      3  no existe la sesión ni sesión del       8  varios hosts: algunos fallaron
-         usuario, nombre ambiguo o no hay      130  interrumpido (Ctrl-C, TERM, HUP)
+      0  ya no queda ninguna sesión de destino  5  sesión de consola rechazada
+      1  error interno o salida no escrita      6  quedan procesos tras SIGKILL
+      2  parámetros no válidos                  7  host, bus o logind inaccesible
+      3  no existe la sesión ni sesión del      8  varios hosts: algunos fallaron
+         usuario, nombre ambiguo o no hay     130  interrumpido (Ctrl-C, TERM, HUP)
          sesión actual
       4  acceso denegado
 version = logoff { $version }

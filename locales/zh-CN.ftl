@@ -1,42 +1,40 @@
 # logoff — 简体中文消息（与参考目录 en.ftl 的消息 ID 相同）。
 
-usage =
-    用法：logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-          logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
-          logoff /?
-help =
+help-usage = 用法：{ $synopsis }
+help-intro =
     从会话主机上的会话中注销用户并删除该会话：会话的所有进程都会结束，
     该会话也会从主机中删除。
 
-    用法：logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]
-          logoff /user:<username> [/server:<servername>[,...] | /server:@<file>]
+# 用法和开关列表中的占位符，显示为 <servername>。
+help-value-sessionname = sessionname
+help-value-sessionid = sessionID
+help-value-servername = servername
+help-value-username = username
+help-value-file = file
+help-value-seconds = seconds
+help-value-n = n
 
-      <sessionname>        会话的名称：它的终端（pts/3、tty2）、它的 X 显示
-                           （:10）或 "console"。
-      <sessionID>          会话的 logind ID（12、c3）。
-                           两者都未指定时，注销你的当前会话。
-      /server:<servername> 会话所在的会话主机（默认为本机），通过 ssh 和
-                           systemd-stdio-bridge 访问。可以是任何 ssh 目标：
-                           别名、user@host、host:port。
-                           多个主机：/server:a,b,c 或 /server:@<file>（每行
-                           一个主机，# 表示注释）。
-      /user:<username>     该用户的所有会话（批量注销）。
-      /v                   显示正在执行的操作。
-      /force               也注销控制台（物理座位）会话。
-      /timeout:<seconds>   等待会话结束的时长，超时后用 SIGKILL 终止其进程
-                           （默认为 10；0 到 86400，可带小数）。
-      /connect-timeout:<s> 等待主机或其总线应答的时长（默认为 10；0.001 到
-                           86400）。
-      /parallel:<n>        同时处理的主机数（默认为 16；1 到 256）。
-      /?                   显示此帮助。
+# 每条一段：/? 会按宽度自动换行。
+help-arg-sessionname = 会话的名称：它的终端（pts/3、tty2）、它的 X 显示（:10）或 "console"。
+help-arg-sessionid = 会话的 logind ID（12、c3）。两者都未指定时，注销你的当前会话。
+help-switch-server = 会话所在的会话主机（默认为本机），通过 ssh 和 systemd-stdio-bridge 访问。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
+help-switch-user = 该用户的所有会话（批量注销）。
+help-switch-verbose = 显示正在执行的操作。
+help-switch-force = 也注销控制台（物理座位）会话。
+help-switch-timeout = 等待会话结束的时长，超时后用 SIGKILL 终止其进程（默认为 { $default }；{ $min } 到 { $max }，可带小数）。
+help-switch-connect-timeout = 等待主机或其总线应答的时长（默认为 { $default }；{ $min } 到 { $max }）。
+help-switch-parallel = 同时处理的主机数（默认为 { $default }；{ $min } 到 { $max }）。
+help-switch-help = 显示此帮助。
+help-switch-version = 显示版本。
 
+help-forms =
     开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，
-    不区分大小写；-- 表示开关结束。--version 显示版本。
-
+    不区分大小写；-- 表示开关结束。
+help-permission =
     注销其他用户的会话需要 logind 的许可（root，或 polkit 的
     org.freedesktop.login1.manage）。请事先警告用户：会话中未保存的工作
     将会丢失。
-
+help-exit-status =
     退出状态：
       0  所有目标会话均已结束                  5  控制台会话被拒绝
       1  内部错误，或无法写出输出              6  SIGKILL 后仍有进程残留

@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn falls_back_to_english_then_id() {
         let l = Localizer::for_locale("de_DE.UTF-8");
-        assert!(l.tr("usage", &[]).contains("logoff"));
+        assert!(l.tr("help-usage", &[]).contains("Usage"));
         assert_eq!(l.tr("no-such-message-id", &[]), "no-such-message-id");
     }
 }

@@ -109,7 +109,7 @@ fn main() -> ExitCode {
     let o = Output::new();
     let code = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Command::Help) => {
-            o.out(&l.tr("help", &[]));
+            o.out(&cli::help(&l));
             exit::OK
         }
         Ok(Command::Version) => {
@@ -130,7 +130,7 @@ fn main() -> ExitCode {
 fn fail(l: &Localizer, o: &Output, e: &Error) -> u8 {
     o.err(&format!("logoff: {}", report::error(l, e)));
     if e.wants_usage() {
-        o.err(&l.tr("usage", &[]));
+        o.err(&cli::usage(l));
     }
     e.exit_code()
 }

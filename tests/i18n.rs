@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use logoff::cli;
 use logoff::i18n::{Arg, CATALOGS, Localizer, catalog_for};
 use unic_langid::LanguageIdentifier;
 
@@ -13,8 +14,19 @@ const NUMERIC: &[&str] = &[
     "count", "sessions", "ok", "total", "failed", "done", "ms", "secs", "pid",
 ];
 
-/// Messages whose translation may legitimately be identical to the English text.
-const SAME_IN_EVERY_LANGUAGE: &[&str] = &["version", "process-line"];
+/// Messages whose translation may legitimately be identical to the English text: placeholders
+/// such as `<n>`, which the Chinese help keeps in English.
+const SAME_IN_EVERY_LANGUAGE: &[&str] = &[
+    "version",
+    "process-line",
+    "help-value-sessionname",
+    "help-value-sessionid",
+    "help-value-servername",
+    "help-value-username",
+    "help-value-file",
+    "help-value-seconds",
+    "help-value-n",
+];
 
 fn english() -> &'static str {
     let (tag, src) = CATALOGS[0];
@@ -319,20 +331,26 @@ fn width(s: &str) -> usize {
 fn help_fits_a_terminal_and_keeps_its_columns() {
     for (tag, locale) in [("en", "C"), ("es", "es_ES.UTF-8"), ("zh-CN", "zh_CN.UTF-8")] {
         let l = Localizer::for_locale(locale);
-        for id in ["help", "usage"] {
-            for line in l.tr(id, &[]).lines() {
-                assert!(width(line) <= 80, "{tag} '{id}': too wide: {line:?}");
+        for (id, text) in [("help", cli::help(&l)), ("usage", cli::usage(&l))] {
+            for line in text.lines() {
+                assert!(width(line) <= 79, "{tag} '{id}': too wide: {line:?}");
                 assert_eq!(line, line.trim_end(), "{tag} '{id}': trailing blanks");
             }
         }
-        // Switch lines ("  /v   Display …") and their continuation lines share one column.
-        let help = l.tr("help", &[]);
+        // Switch lines ("  /v   Display …") and their continuation lines share one column; a
+        // switch too long for it stands alone on its line.
+        let help = cli::help(&l);
         let mut columns = BTreeSet::new();
+        let mut alone = 0;
         for line in help.lines() {
             let indent = line.len() - line.trim_start().len();
-            if indent == 2 && line[2..].starts_with(['/', '<']) {
+            if indent == 2 && line[2..].starts_with(['/', '<', '-']) {
                 let token = line[2..].split(' ').next().unwrap_or("");
                 let rest = &line[2 + token.len()..];
+                if rest.is_empty() {
+                    alone += 1;
+                    continue;
+                }
                 let gap = rest.len() - rest.trim_start().len();
                 columns.insert(2 + width(token) + gap);
             } else if indent > 10 {
@@ -340,6 +358,43 @@ fn help_fits_a_terminal_and_keeps_its_columns() {
             }
         }
         assert_eq!(columns.len(), 1, "{tag}: help columns at {columns:?}");
+        assert!(alone <= 1, "{tag}: {alone} switches on lines of their own");
+    }
+}
+
+/// The help lists every switch and operand, in the same order, in every language.
+#[test]
+fn help_lists_the_same_switches_in_every_language() {
+    let tokens = |locale: &str| -> Vec<String> {
+        cli::help(&Localizer::for_locale(locale))
+            .lines()
+            .filter(|line| line.starts_with("  ") && line[2..].starts_with(['/', '<', '-']))
+            .map(|line| {
+                let token = line[2..].split(' ').next().unwrap_or("");
+                // The switch without its (translated) value name.
+                token.split(['<', ':', '=']).next().unwrap_or("").to_owned()
+            })
+            .collect()
+    };
+    let english = tokens("C");
+    assert_eq!(
+        english,
+        [
+            "",
+            "",
+            "/server",
+            "/user",
+            "/v",
+            "/force",
+            "/timeout",
+            "/connect-timeout",
+            "/parallel",
+            "/?",
+            "--version"
+        ]
+    );
+    for locale in ["es_ES.UTF-8", "zh_CN.UTF-8"] {
+        assert_eq!(tokens(locale), english, "{locale}");
     }
 }
 
@@ -434,11 +489,11 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn binary_prints_localized_help() {
-    let english_help = Localizer::for_locale("C").tr("help", &[]);
+    let english_help = cli::help(&Localizer::for_locale("C"));
     assert!(english_help.starts_with("Logs a user off"));
     for &(env, locale, lang) in ENVIRONMENTS {
         check_catalog(locale, lang);
-        let help = Localizer::for_locale(locale).tr("help", &[]);
+        let help = cli::help(&Localizer::for_locale(locale));
         match lang {
             Lang::En => assert_eq!(help, english_help, "{locale:?}"),
             Lang::Es => {
@@ -484,10 +539,6 @@ fn binary_reports_a_bad_switch_in_the_user_language() {
         let err = stderr(&o);
         let (line1, rest) = err.split_once('\n').unwrap_or((&err, ""));
         assert_eq!(line1, first, "/bogus with {env:?}");
-        assert_eq!(
-            rest,
-            format!("{}\n", l.tr("usage", &[])),
-            "/bogus with {env:?}"
-        );
+        assert_eq!(rest, format!("{}\n", cli::usage(&l)), "/bogus with {env:?}");
     }
 }

@@ -1,0 +1,417 @@
+//! The switch table: every switch and operand, defined once.
+//!
+//! The parser ([`super::parse`]), `/?` ([`super::help()`], [`super::usage()`]), the man page's
+//! SYNOPSIS, ARGUMENTS and OPTIONS and the bash, zsh and fish completions
+//! (`generate.rs`) are all made from these entries. The one-line help texts live in the
+//! Fluent catalogs (`locales/*.ftl`) under the ids named here, so they are translated; the
+//! longer man page text of an entry (`man`) is English troff, as the man page is English.
+//!
+//! Each switch says which verbs take it. `logoff` is the only verb today; `query`, `quser`,
+//! `qwinsta` and a message verb are to come, each with its own operands and synopsis.
+
+use std::time::Duration;
+
+use super::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS,
+};
+
+/// A command: the program name it is run as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Logoff,
+}
+
+impl Verb {
+    pub(crate) const ALL: &'static [Verb] = &[Verb::Logoff];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logoff",
+        }
+    }
+
+    /// The forms of its command line, as "Usage:" and the man page's SYNOPSIS show them. The
+    /// `/?` form is in the usage printed after a bad command line, not in the help itself.
+    pub(crate) fn synopsis(self) -> &'static [&'static [Term]] {
+        use Term::{Choice, Optional, Switch};
+        match self {
+            Verb::Logoff => &[
+                &[
+                    Optional(&[Choice(&[
+                        Term::Operand(&SESSION_NAME),
+                        Term::Operand(&SESSION_ID),
+                    ])]),
+                    Optional(&[Switch(&SERVER, Form::One)]),
+                    Optional(&[Switch(&VERBOSE, Form::One)]),
+                ],
+                &[
+                    Switch(&USER, Form::One),
+                    Optional(&[Choice(&[
+                        Switch(&SERVER, Form::List),
+                        Switch(&SERVER, Form::File),
+                    ])]),
+                ],
+                &[Switch(&HELP, Form::One)],
+            ],
+        }
+    }
+
+    /// Fluent ids of the help's paragraphs: the one before "Usage:", and those after the list
+    /// of switches (written out in the catalogs, line breaks included).
+    pub(crate) fn help_texts(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Verb::Logoff => (
+                "help-intro",
+                &["help-forms", "help-permission", "help-exit-status"],
+            ),
+        }
+    }
+
+    pub(crate) fn operands(self) -> impl Iterator<Item = &'static Operand> {
+        OPERANDS.iter().filter(move |o| o.verbs.contains(&self))
+    }
+
+    pub(crate) fn switches(self) -> impl Iterator<Item = &'static Switch> {
+        SWITCHES.iter().filter(move |s| s.verbs.contains(&self))
+    }
+
+    /// The switch `name` stands for (any of its names, ASCII case-insensitive: no Unicode case
+    /// folding, so e.g. the Kelvin sign never matches `k`).
+    pub(crate) fn find(self, name: &str) -> Option<&'static Switch> {
+        self.switches()
+            .find(|s| s.names().any(|n| n.eq_ignore_ascii_case(name)))
+    }
+}
+
+/// What the parser does with a switch: one per [`Switch`] entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Help,
+    Version,
+    Verbose,
+    Force,
+    Server,
+    User,
+    Timeout,
+    ConnectTimeout,
+    Parallel,
+}
+
+/// Which spelling `/?` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// `/name`, the Windows form.
+    Slash,
+    /// `--long`: for switches the Windows tools do not have.
+    Long,
+}
+
+/// A switch. Every name is accepted after `/`, `-` or `--`, in any ASCII letter case.
+#[derive(Debug)]
+pub(crate) struct Switch {
+    pub(crate) key: Key,
+    /// The Windows name, shown after `/`: `"v"`, `"server"`, `"?"`.
+    pub(crate) name: &'static str,
+    /// The GNU name, shown after `--`: `"verbose"`, `"server"`, `"help"`.
+    pub(crate) long: &'static str,
+    /// Further names, accepted and listed in the man page only.
+    pub(crate) aliases: &'static [&'static str],
+    /// `None` for a flag.
+    pub(crate) value: Option<Value>,
+    /// Fluent id of the help text; numeric values pass it `$default`, `$min` and `$max`.
+    pub(crate) help: &'static str,
+    /// The man page's text after the help text: English troff, may be empty.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "read by the man page generator, a test")
+    )]
+    pub(crate) man: &'static str,
+    pub(crate) verbs: &'static [Verb],
+    pub(crate) shown: Shown,
+}
+
+impl Switch {
+    /// Every accepted name, the Windows one first.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        let (name, long, aliases) = (self.name, self.long, self.aliases);
+        std::iter::once(name)
+            .chain(aliases.iter().copied())
+            .chain((long != name).then_some(long))
+    }
+}
+
+/// The value a switch takes.
+#[derive(Debug)]
+pub(crate) struct Value {
+    /// Fluent id of its name in help texts (`servername`), shown as `<servername>`.
+    pub(crate) name: &'static str,
+    pub(crate) kind: Kind,
+}
+
+/// How a value is read and checked, and how shells complete it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `a,b,c` or `@FILE`; completed from the hosts the shell knows (ssh's known hosts).
+    Hosts,
+    /// A user name or UID; completed from the user names.
+    User,
+    /// Seconds, decimals allowed.
+    Seconds {
+        default: Duration,
+        min: Duration,
+        max: Duration,
+    },
+    /// A whole number.
+    Count {
+        default: usize,
+        min: usize,
+        max: usize,
+    },
+}
+
+/// Fluent id of the name of the host list file in `/server:@<file>`.
+pub(crate) const FILE_VALUE: &str = "help-value-file";
+
+/// A positional argument.
+#[derive(Debug)]
+pub(crate) struct Operand {
+    /// Fluent id of its name, shown as `<sessionname>`.
+    pub(crate) name: &'static str,
+    pub(crate) help: &'static str,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "read by the man page generator, a test")
+    )]
+    pub(crate) man: &'static str,
+    pub(crate) verbs: &'static [Verb],
+}
+
+/// A piece of a synopsis line.
+#[derive(Debug)]
+pub(crate) enum Term {
+    Operand(&'static Operand),
+    Switch(&'static Switch, Form),
+    /// `[…]`, its terms separated by spaces.
+    Optional(&'static [Term]),
+    /// Alternatives, separated by `|`.
+    Choice(&'static [Term]),
+}
+
+/// How a synopsis shows a switch's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// `/server:<servername>` (or `/v` for a flag).
+    One,
+    /// `/server:<servername>[,...]`.
+    List,
+    /// `/server:@<file>`.
+    File,
+}
+
+const LOGOFF: &[Verb] = &[Verb::Logoff];
+
+pub(crate) const SESSION_NAME: Operand = Operand {
+    name: "help-value-sessionname",
+    help: "help-arg-sessionname",
+    man: r#"A terminal may also be given as a path
+.RI ( /dev/pts/3 ),
+and
+.B console
+is the foreground session of seat0.
+A session that is closing (being ended, or its leader gone) answers to its name only when no
+other session has that name, so a second logoff of a session that is already ending finds it.
+A name that matches several sessions is an error that lists them; logoff never guesses.
+A session ID or name belongs to one host: with several hosts, use
+.BR /user: ."#,
+    verbs: LOGOFF,
+};
+
+pub(crate) const SESSION_ID: Operand = Operand {
+    name: "help-value-sessionid",
+    help: "help-arg-sessionid",
+    man: r#"The ID is the one
+.B loginctl list\-sessions
+shows; IDs such as c3 are those of sessions without an audit ID."#,
+    verbs: LOGOFF,
+};
+
+pub(crate) const OPERANDS: &[Operand] = &[SESSION_NAME, SESSION_ID];
+
+/// In the order `/?` and the man page list them.
+pub(crate) const SWITCHES: &[Switch] = &[
+    SERVER,
+    USER,
+    VERBOSE,
+    FORCE,
+    TIMEOUT,
+    CONNECT_TIMEOUT,
+    PARALLEL,
+    HELP,
+    VERSION,
+];
+
+pub(crate) const SERVER: Switch = Switch {
+    key: Key::Server,
+    name: "server",
+    long: "server",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-servername",
+        kind: Kind::Hosts,
+    }),
+    help: "help-switch-server",
+    man: r#"logoff runs
+.B ssh \-xT \-\- servername systemd\-stdio\-bridge
+and speaks D-Bus to the host's system bus, as
+.B loginctl \-H
+does: an IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
+known_hosts, ProxyJump and connection sharing apply.
+Permission on that host is the ssh user's.
+With several hosts, the same logoff runs on every host in parallel.
+Names that begin with
+.B \-
+or contain whitespace or control characters are refused before anything runs.
+The same destination given twice (host names in any letter case) is one host.
+A host list may have a UTF-8 byte order mark and CRLF line ends, and is at most 4 MiB."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const USER: Switch = Switch {
+    key: Key::User,
+    name: "user",
+    long: "user",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-username",
+        kind: Kind::User,
+    }),
+    help: "help-switch-user",
+    man: r#"The user is a name or a numeric UID.
+Session IDs differ between hosts, so this is what a fleet logoff uses.
+A host where the user has no session succeeds with nothing to do; a user with no session on
+any target host is an error (exit 3), which says "no such user" where logoff can tell (on this
+host, through NSS)."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const VERBOSE: Switch = Switch {
+    key: Key::Verbose,
+    name: "v",
+    long: "verbose",
+    aliases: &[],
+    value: None,
+    help: "help-switch-verbose",
+    man: r#"Each step is shown: what was resolved, the request, the wait, any escalation, the
+result and the time it took."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const FORCE: Switch = Switch {
+    key: Key::Force,
+    name: "force",
+    long: "force",
+    aliases: &[],
+    value: None,
+    help: "help-switch-force",
+    man: "Without it, a session on a physical seat is refused (exit 5).",
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const TIMEOUT: Switch = Switch {
+    key: Key::Timeout,
+    name: "timeout",
+    long: "timeout",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-seconds",
+        kind: Kind::Seconds {
+            default: DEFAULT_TIMEOUT,
+            min: Duration::ZERO,
+            max: MAX_SECONDS,
+        },
+    }),
+    help: "help-switch-timeout",
+    man: r#"A session that is already closing (its leader gone, processes such as a detached
+tmux left) gets SIGTERM on its processes at once, since logind's TerminateSession does nothing
+for it.
+Every process left after the timeout gets SIGKILL
+.RB ( KillSession )
+and logoff waits 5 more seconds; a session still there is reported with its processes."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const CONNECT_TIMEOUT: Switch = Switch {
+    key: Key::ConnectTimeout,
+    name: "connect-timeout",
+    long: "connect-timeout",
+    aliases: &["connecttimeout"],
+    value: Some(Value {
+        name: "help-value-seconds",
+        kind: Kind::Seconds {
+            default: DEFAULT_CONNECT_TIMEOUT,
+            min: Duration::from_millis(1),
+            max: MAX_SECONDS,
+        },
+    }),
+    help: "help-switch-connect-timeout",
+    man: r#"It bounds how long a host may take to answer over ssh, and how long any one D-Bus
+call may go unanswered, here or there.
+With one host and a terminal, ssh's prompts (a password, a new host key) are asked by logoff
+itself on the terminal, and the time spent answering does not count; a prompt left unanswered
+for 120 s ends the run (exit 7).
+ssh never prompts when standard input is not a terminal, nor with several hosts (their prompts
+would interleave): use keys or an agent for fleets."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const PARALLEL: Switch = Switch {
+    key: Key::Parallel,
+    name: "parallel",
+    long: "parallel",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-n",
+        kind: Kind::Count {
+            default: DEFAULT_PARALLEL,
+            min: 1,
+            max: MAX_PARALLEL,
+        },
+    }),
+    help: "help-switch-parallel",
+    man: "Each host in progress holds one ssh process.",
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const HELP: Switch = Switch {
+    key: Key::Help,
+    name: "?",
+    long: "help",
+    aliases: &["h"],
+    value: None,
+    help: "help-switch-help",
+    man: r#"The help is in the language of the environment (see ENVIRONMENT).
+A help switch anywhere before
+.B \-\-
+wins over everything else on the command line, as with the Windows tools."#,
+    verbs: Verb::ALL,
+    shown: Shown::Slash,
+};
+
+pub(crate) const VERSION: Switch = Switch {
+    key: Key::Version,
+    name: "version",
+    long: "version",
+    aliases: &[],
+    value: None,
+    help: "help-switch-version",
+    man: "",
+    verbs: Verb::ALL,
+    shown: Shown::Long,
+};
