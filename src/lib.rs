@@ -3,7 +3,8 @@
 //! The Windows Server `logoff` command for Linux. The binary (`src/main.rs`) only parses,
 //! plans, runs a verb and prints; everything else is this library, one module per boundary:
 //!
-//! - [`cli`]: the Windows/GNU command-line grammar, parsed by hand.
+//! - [`cli`]: the switch table, and the Windows/GNU grammar, `/?`, man page parts and
+//!   completions it drives.
 //! - [`plan`]: from parsed switches to hosts and a selector; nothing runs before it passed.
 //! - [`transport`]: the one connect step (local bus, or ssh + systemd-stdio-bridge, whose
 //!   prompts logoff asks itself: `transport::askpass`).

@@ -691,3 +691,59 @@ fn a_systemd_upgrade_under_running_hosts_does_not_make_them_look_stopped() {
     assert_answers(&lab, "server1");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The Debian package, as `cargo deb` builds it from this tree: installed with dpkg in a host
+/// (in a sandbox: the hosts share the machine's /usr), its man page and completions are in
+/// place, `logoff /?` runs, and the installed binary logs a session off.
+#[test]
+fn the_debian_package_installs_and_logs_a_session_off() {
+    let Some(lab) = Lab::get(1) else { return };
+    let built = Command::new(env!("CARGO"))
+        .args(["deb", "--locked"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo deb (cargo install cargo-deb)");
+    let stdout = String::from_utf8_lossy(&built.stdout);
+    assert!(
+        built.status.success(),
+        "cargo deb failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let deb = stdout
+        .lines()
+        .rfind(|l| l.trim().ends_with(".deb"))
+        .expect("cargo deb names the package it built")
+        .trim();
+    let deb = lab.run_ok(&["put", deb]).trim().to_owned();
+    let id = lab.login("alice", "server1");
+    let other = lab.login("bob", "server1");
+    let before = lab.snapshot("server1");
+    let script = "dpkg -i \"$0\" >/dev/null || exit 90
+        test -x /usr/bin/logoff || exit 91
+        test -f /usr/share/man/man1/logoff.1.gz || exit 92
+        test -f /usr/share/bash-completion/completions/logoff || exit 93
+        test -f /usr/share/zsh/vendor-completions/_logoff || exit 94
+        test -f /usr/share/fish/vendor_completions.d/logoff.fish || exit 95
+        /usr/bin/logoff /? || exit 96
+        exec /usr/bin/logoff \"$1\" /v";
+    let o = lab.run(&["sandbox", "server1", "sh", "-c", script, &deb, &id]);
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{shown}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(shown.contains("Usage: logoff"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "Session {id} of alice on server1 has been logged off"
+        )),
+        "{shown}"
+    );
+    assert!(!lab.session_exists("server1", &id));
+    assert!(lab.session_exists("server1", &other));
+    before.assert_survived_except(&lab.snapshot("server1"), "server1", &[&id], &[]);
+    // The machine itself has no logoff installed: the sandbox kept it.
+    assert!(!Path::new("/usr/bin/logoff").exists());
+}

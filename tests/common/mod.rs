@@ -307,7 +307,7 @@ impl Lab {
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", Self::script().display()))
     }
 
-    fn run_ok(&self, args: &[&str]) -> String {
+    pub fn run_ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         if !out.status.success() {
             panic!("{}", describe(&format!("lab {}", args.join(" ")), &out));
