@@ -92,6 +92,30 @@ impl Localizer {
 /// carriage returns), bidirectional overrides and line separators are shown escaped (`\u{1b}`),
 /// so no argument, host name, session property or ssh message can drive the terminal, reorder
 /// what is shown, or turn one line into several.
+/// Columns a character takes in a terminal: CJK ideographs, kana, Hangul and full-width forms
+/// take two.
+pub fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
+    }
+}
+
+/// Columns `s` takes in a terminal.
+pub fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
 pub(crate) fn clean(s: &str) -> String {
     let unsafe_char = |c: char| {
         c.is_control()

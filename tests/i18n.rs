@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use logoff::cli;
-use logoff::i18n::{Arg, CATALOGS, Localizer, catalog_for};
+use logoff::i18n::{Arg, CATALOGS, Localizer, catalog_for, width};
 use unic_langid::LanguageIdentifier;
 
 /// Variables that hold numbers (counts, durations, PIDs); every other variable holds text.
@@ -305,26 +305,6 @@ fn plural_forms_are_chosen() {
         waiting(3),
         "Esperando hasta 10 s a que terminen las 3 sesiones en h"
     );
-}
-
-/// Display width in a terminal: CJK ideographs, kana, Hangul and full-width forms take two cells.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::table::{FILE_VALUE, Form, Key, Kind, Operand, Shown, Switch, Term, Verb};
 use crate::i18n::{Arg, Localizer};
+use crate::i18n::{char_width, width};
 
 /// No line is wider (in terminal columns), so an 80-column terminal never wraps one.
 pub(crate) const WIDTH: usize = 79;
@@ -196,29 +197,6 @@ fn list(entries: &[(String, String)]) -> Vec<String> {
         out.extend(lines.map(|line| format!("{}{line}", " ".repeat(column))));
     }
     out
-}
-
-/// Columns a character takes in a terminal: CJK ideographs, kana, Hangul and full-width forms
-/// take two.
-fn char_width(c: char) -> usize {
-    match c as u32 {
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 => 2,
-        _ => 1,
-    }
-}
-
-pub(crate) fn width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
 }
 
 /// Closing punctuation: never at the start of a line.
