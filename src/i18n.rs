@@ -88,10 +88,6 @@ impl Localizer {
     }
 }
 
-/// Text from users or hosts, made safe to show: control characters (escape sequences, newlines,
-/// carriage returns), bidirectional overrides and line separators are shown escaped (`\u{1b}`),
-/// so no argument, host name, session property or ssh message can drive the terminal, reorder
-/// what is shown, or turn one line into several.
 /// Columns a character takes in a terminal: CJK ideographs, kana, Hangul and full-width forms
 /// take two.
 pub fn char_width(c: char) -> usize {
@@ -116,6 +112,10 @@ pub fn width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
+/// Text from users or hosts, made safe to show: control characters (escape sequences, newlines,
+/// carriage returns), bidirectional overrides and line separators are shown escaped (`\u{1b}`),
+/// so no argument, host name, session property or ssh message can drive the terminal, reorder
+/// what is shown, or turn one line into several.
 pub(crate) fn clean(s: &str) -> String {
     let unsafe_char = |c: char| {
         c.is_control()

@@ -15,7 +15,8 @@
 //! - [`error`], [`i18n`]: typed errors with exit codes; Fluent catalogs.
 //! - [`stop`]: every wait bounded in time and interruptible (Ctrl-C, SIGTERM, SIGHUP).
 //! - [`audit`]: the audit record of every logoff, before and after.
-//! - `sys`: NSS user lookups, the one module with `unsafe`.
+//! - `sys`: NSS user lookups and the look at stdout before `main`: the one module with
+//!   `unsafe`.
 #![deny(unsafe_code)]
 
 pub mod audit;

@@ -33,7 +33,7 @@ impl Output {
     fn new() -> Output {
         Output {
             failed: RefCell::new(None),
-            closed: stdout_was_closed(),
+            closed: logoff::output::stdout_was_closed(),
         }
     }
 
@@ -75,20 +75,6 @@ impl Output {
             code
         }
     }
-}
-
-/// Before `main`, Rust's runtime puts /dev/null, opened read-write, on a standard stream that was
-/// closed. Nobody else opens it that way for output (shells and systemd open it write-only), so
-/// that is how a closed stdout shows.
-fn stdout_was_closed() -> bool {
-    let out = std::io::stdout();
-    let null = rustix::fs::fstat(&out).is_ok_and(|st| {
-        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
-            && rustix::fs::major(st.st_rdev) == 1
-            && rustix::fs::minor(st.st_rdev) == 3
-    });
-    null && rustix::fs::fcntl_getfl(&out)
-        .is_ok_and(|f| f & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR)
 }
 
 fn main() -> ExitCode {

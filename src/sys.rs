@@ -1,6 +1,7 @@
 //! The only `unsafe` in the crate: user lookups through the C library's NSS (`getpwnam_r`,
 //! `getpwuid_r`), so LDAP, SSSD and systemd-userdb users are found as every other tool finds
-//! them. rustix covers everything else without `unsafe`.
+//! them; and a look at stdout before Rust's runtime hides that it was closed. rustix covers
+//! everything else without `unsafe`.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString};
@@ -65,6 +66,28 @@ pub(crate) fn user_exists(name: &str) -> UserLookup {
         Err(()) => UserLookup::Unknown,
     }
 }
+
+/// Whether stdout was closed when the process started (`logoff >&-`). Before `main`, Rust's
+/// runtime opens /dev/null on a closed standard stream, so only a look taken earlier, from the
+/// C library's constructors, can tell.
+pub(crate) fn stdout_was_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn look_at_stdout() {
+    // SAFETY: fcntl(F_GETFD) on a descriptor number only reads the descriptor table; it fails
+    // with EBADF exactly when the descriptor is not open.
+    let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+// SAFETY: run by the C library before `main`, with the Rust runtime not set up yet:
+// `look_at_stdout` makes one system call and stores an atomic, nothing else.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static LOOK_AT_STDOUT: extern "C" fn() = look_at_stdout;
 
 /// The login name of `uid`, if it has one.
 pub(crate) fn user_name(uid: u32) -> Option<String> {

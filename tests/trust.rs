@@ -496,6 +496,11 @@ fn write_errors_are_errors_and_a_broken_pipe_is_not() {
         sh("\"$0\" /? >/dev/null"),
         (0, String::new(), String::new())
     );
+    // /dev/null opened read-write (Python's subprocess.DEVNULL, daemon(3)) is no closed stdout.
+    assert_eq!(
+        sh("\"$0\" /? 1<>/dev/null"),
+        (0, String::new(), String::new())
+    );
     // A real logoff whose /v output cannot be written: done, and said to have failed writing.
     let bin = lab.host_binary();
     for redirect in [">/dev/full", ">&-"] {
@@ -1004,5 +1009,35 @@ fn a_new_host_key_is_confirmed_at_the_terminal() {
     assert!(shown.contains("? yes"), "{shown}");
     assert!(!lab.session_exists(H, &id));
     assert!(std::fs::metadata(&known).is_ok_and(|m| m.len() > 0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_notice_from_ssh_is_shown_and_not_waited_for() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    let dir = tmpdir("notice");
+    // What ssh does for a security key: the askpass shows a notice with
+    // SSH_ASKPASS_PROMPT=none, and ssh kills it once the key is touched.
+    let ssh = dir.join("ssh");
+    executable(
+        &ssh,
+        &format!(
+            "#!/bin/sh\nSSH_ASKPASS_PROMPT=none \"$SSH_ASKPASS\" 'Confirm user presence for key \
+             ED25519-SK' >/dev/null & sleep 1; kill $! 2>/dev/null\nexec /usr/bin/ssh -F '{}' -o BatchMode=no \
+             \"$@\"\n",
+            lab.ssh_config().display()
+        ),
+    );
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} {id} /server:carol@{H} /connect-timeout:5; echo rc=$?");
+    let o = lab.on_terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        shown.contains("Confirm user presence for key ED25519-SK"),
+        "{shown}"
+    );
+    assert!(shown.contains("rc=0"), "{shown}");
+    assert!(!lab.session_exists(H, &id));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -542,13 +542,17 @@ impl Backend for Logind<'_> {
         Box::pin(Logind::wait_gone(self, ids, deadline))
     }
 
-    fn recheck<'a>(&'a self, id: &'a str, bound: Duration) -> Reply<'a, bool> {
+    fn recheck<'a>(&'a self, ids: &'a [String], bound: Duration) -> Reply<'a, Vec<Option<bool>>> {
         Box::pin(async move {
-            // A fresh, uninterruptible view of the same bus.
+            // A fresh, uninterruptible view of the same bus, one for every session: once a call
+            // goes unanswered it is taken for frozen, and the rest fail at once.
             let calm = Stop::default();
-            Logind::new(self.bus, bound.min(self.bound), &calm)
-                .exists(id)
-                .await
+            let view = Logind::new(self.bus, bound.min(self.bound), &calm);
+            let mut seen = Vec::new();
+            for id in ids {
+                seen.push(view.exists(id).await.ok());
+            }
+            Ok(seen)
         })
     }
 

@@ -50,9 +50,9 @@ pub(crate) trait Backend {
     /// Waits until none of `ids` exists or `deadline` passes; those still there.
     fn wait_gone<'a>(&'a self, ids: &'a [String], deadline: Instant) -> Reply<'a, Vec<String>>;
 
-    /// Whether session `id` exists, asked even after an interruption (the run's last look),
-    /// within `bound`.
-    fn recheck<'a>(&'a self, id: &'a str, bound: Duration) -> Reply<'a, bool>;
+    /// Whether each of `ids` still exists, asked even after an interruption (the run's last
+    /// look): `None` where the host did not say. At most `bound` in all when the host is stuck.
+    fn recheck<'a>(&'a self, ids: &'a [String], bound: Duration) -> Reply<'a, Vec<Option<bool>>>;
 
     /// The processes left in `s` (empty if they cannot be listed).
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>>;

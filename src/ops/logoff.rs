@@ -524,11 +524,17 @@ impl HostRun<'_> {
             .filter(|(_, o)| matches!(o, Outcome::Unconfirmed { .. }))
             .map(|(s, _)| s.clone())
             .collect();
-        for s in pending {
-            let still_there = match answers {
-                true => self.backend.recheck(&s.id, CHECK_BOUND).await.ok(),
-                false => None,
-            };
+        let ids: Vec<String> = pending.iter().map(|s| s.id.clone()).collect();
+        let seen = match answers {
+            true => self
+                .backend
+                .recheck(&ids, CHECK_BOUND)
+                .await
+                .unwrap_or_default(),
+            false => Vec::new(),
+        };
+        for (i, s) in pending.into_iter().enumerate() {
+            let still_there = seen.get(i).copied().flatten();
             if still_there == Some(false) {
                 self.audit(audit::NOTICE, &s, "logged off");
                 self.set(&s.id, Outcome::Ended);

@@ -4,6 +4,12 @@
 
 pub mod text;
 
+/// Whether stdout was closed when logoff started (`logoff >&-`): what it prints is lost, which
+/// is an error like any other failed write.
+pub fn stdout_was_closed() -> bool {
+    crate::sys::stdout_was_closed()
+}
+
 /// The live count of hosts done, redrawn in place on a terminal (stderr), never elsewhere.
 pub struct Progress {
     on_terminal: bool,

@@ -32,16 +32,29 @@ pub(crate) const REPLY_BOUND: Duration = Duration::from_secs(120);
 /// Longest prompt or answer taken.
 const MAX_TEXT: usize = 16 * 1024;
 
+/// What the helper asks for (the first byte it sends).
+const LINE: u8 = b't';
+const CONFIRM: u8 = b'c';
+const NOTICE: u8 = b'n';
+
 /// Helper mode (ssh ran `logoff PROMPT` as its askpass): the answer typed at the other end, or
 /// `None` when there is none (cancelled, nobody listening): ssh then takes the prompt as refused.
 pub fn helper(socket: &OsStr, prompt: &OsStr) -> Option<Vec<u8>> {
     let mut s = StdStream::connect(socket).ok()?;
-    // ssh asks for a yes/no confirmation this way; anything else is a line to type.
-    let confirm = std::env::var_os("SSH_ASKPASS_PROMPT").is_some_and(|v| v == "confirm");
-    s.write_all(if confirm { b"c" } else { b"t" }).ok()?;
+    // ssh says what it wants: a yes/no confirmation, a notice to show while it waits ("touch
+    // your security key", then it kills us), or else a line to type.
+    let kind = match std::env::var_os("SSH_ASKPASS_PROMPT") {
+        Some(v) if v == "confirm" => CONFIRM,
+        Some(v) if v == "none" => NOTICE,
+        _ => LINE,
+    };
+    s.write_all(&[kind]).ok()?;
     s.write_all(&prompt.as_bytes()[..prompt.len().min(MAX_TEXT)])
         .ok()?;
     s.shutdown(std::net::Shutdown::Write).ok()?;
+    if kind == NOTICE {
+        return Some(Vec::new());
+    }
     let mut reply = Vec::new();
     s.take(MAX_TEXT as u64 + 1).read_to_end(&mut reply).ok()?;
     reply.strip_prefix(b"+").map(<[u8]>::to_vec)
@@ -55,9 +68,14 @@ pub(crate) struct Prompter {
 
 impl Prompter {
     pub fn new(rt: &SharedRuntime) -> io::Result<Self> {
+        // $XDG_RUNTIME_DIR only if it is ours: after `su`, it is still the other user's.
+        let euid = rustix::process::geteuid().as_raw();
         let base = std::env::var_os("XDG_RUNTIME_DIR")
             .map(PathBuf::from)
-            .filter(|p| p.is_dir())
+            .filter(|p| {
+                use std::os::unix::fs::MetadataExt;
+                std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir() && m.uid() == euid)
+            })
             .unwrap_or_else(std::env::temp_dir);
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -109,13 +127,9 @@ impl Prompter {
             }
             text.extend_from_slice(&buf[..n]);
         }
-        let confirm = text.first() == Some(&b'c');
+        let kind = text.first().copied().unwrap_or(LINE);
         let text = String::from_utf8_lossy(text.get(1..).unwrap_or_default()).into_owned();
-        Ok(Prompt {
-            stream,
-            text,
-            confirm,
-        })
+        Ok(Prompt { stream, text, kind })
     }
 }
 
@@ -130,15 +144,20 @@ impl Drop for Prompter {
 pub(crate) struct Prompt {
     stream: UnixStream<Shared>,
     text: String,
-    confirm: bool,
+    kind: u8,
 }
 
 impl Prompt {
     /// Asks on the terminal and passes the answer on. Without a terminal, or on end of input
     /// (Ctrl-D), ssh gets no answer, which it takes as a refusal.
     pub async fn answer(self, rt: &SharedRuntime) {
-        let reply = match ask(rt, &self.text, self.confirm).await {
-            Ok(Some(line)) if !self.confirm => Some(line),
+        if self.kind == NOTICE {
+            let _ = show(rt, &self.text).await;
+            return;
+        }
+        let confirm = self.kind == CONFIRM;
+        let reply = match ask(rt, &self.text, confirm).await {
+            Ok(Some(line)) if !confirm => Some(line),
             Ok(Some(line)) => {
                 let said = String::from_utf8_lossy(&line).trim().to_ascii_lowercase();
                 ["yes", "y"].contains(&said.as_str()).then(Vec::new)
@@ -175,23 +194,40 @@ struct Restore<'a> {
 
 impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        let _ = rustix::termios::tcsetattr(self.tty, OptionalActions::Now, &self.saved);
+        // Flush: half-typed input (a password cut short by Ctrl-C or the bound) must not reach
+        // the shell that reads the terminal next.
+        let _ = rustix::termios::tcsetattr(self.tty, OptionalActions::Flush, &self.saved);
     }
+}
+
+/// The controlling terminal, for prompts.
+fn terminal(rt: &SharedRuntime) -> io::Result<AsyncIo<File, Shared>> {
+    let fd = rustix::fs::open(
+        "/dev/tty",
+        OFlags::RDWR | OFlags::NOCTTY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    AsyncIo::new_nonblocking(rt, File::from(fd))
+}
+
+/// `text` as shown on the terminal: line by line, safely (it may come from the host).
+fn shown(text: &str) -> String {
+    text.split('\n').map(clean).collect::<Vec<_>>().join("\n")
+}
+
+/// Shows a notice of ssh's (it waits for a security key to be touched).
+async fn show(rt: &SharedRuntime, notice: &str) -> io::Result<()> {
+    let tty = terminal(rt)?;
+    write_all(&mut &tty, format!("{}\n", shown(notice)).as_bytes()).await
 }
 
 /// Shows `prompt` on the controlling terminal and reads one line, hidden unless it is a
 /// question (a yes/no confirmation, which is harmless and easier to get right when seen).
 /// `None` on end of input.
 async fn ask(rt: &SharedRuntime, prompt: &str, confirm: bool) -> io::Result<Option<Vec<u8>>> {
-    let fd = rustix::fs::open(
-        "/dev/tty",
-        OFlags::RDWR | OFlags::NOCTTY | OFlags::NONBLOCK | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?;
-    let tty = AsyncIo::new_nonblocking(rt, File::from(fd))?;
-    let visible = confirm || prompt.contains("(yes/no");
-    // The prompt may carry text from the host (keyboard-interactive): shown safely, line by line.
-    let shown: Vec<String> = prompt.split('\n').map(clean).collect();
+    let tty = terminal(rt)?;
+    // ssh's host-key question, and its retry ("Please type 'yes', 'no' or the fingerprint").
+    let visible = confirm || prompt.contains("(yes/no") || prompt.contains("'yes'");
     let saved = rustix::termios::tcgetattr(tty.get_ref())?;
     let _restore = Restore {
         tty: tty.get_ref(),
@@ -203,7 +239,7 @@ async fn ask(rt: &SharedRuntime, prompt: &str, confirm: bool) -> io::Result<Opti
         quiet.local_modes.insert(LocalModes::ECHONL);
         rustix::termios::tcsetattr(tty.get_ref(), OptionalActions::Flush, &quiet)?;
     }
-    write_all(&mut &tty, shown.join("\n").as_bytes()).await?;
+    write_all(&mut &tty, shown(prompt).as_bytes()).await?;
     let mut line = Vec::new();
     let mut buf = [0u8; 1024];
     loop {

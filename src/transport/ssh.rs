@@ -125,16 +125,23 @@ pub(super) async fn connect_ssh(
     // ssh never touches the terminal: it prompts through us (see `askpass`), or not at all when
     // nobody can answer. So it leads a process group of its own, which is ended whole.
     cmd.as_std_mut().process_group(0);
-    let prompter = if prompts && std::io::stdin().is_terminal() {
-        let p = Prompter::new(&rt).map_err(no_ssh)?;
-        for (k, v) in p.env().map_err(no_ssh)? {
-            cmd.env(k, v);
-        }
-        Some(p)
-    } else {
+    // Without a way to take the prompts (no directory for the socket), ssh does not prompt.
+    let prompter = (prompts && std::io::stdin().is_terminal())
+        .then(|| {
+            let p = Prompter::new(&rt).ok()?;
+            let env = p.env().ok()?;
+            Some((p, env))
+        })
+        .flatten()
+        .map(|(p, env)| {
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            p
+        });
+    if prompter.is_none() {
         cmd.arg("-o").arg("BatchMode=yes");
-        None
-    };
+    }
     if let Some(p) = port {
         cmd.arg("-p").arg(p.to_string());
     }
