@@ -1041,3 +1041,35 @@ fn a_notice_from_ssh_is_shown_and_not_waited_for() {
     assert!(!lab.session_exists(H, &id));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Removes a file inside a host when the test ends, however it ends.
+struct RemoveInHost<'a>(&'a Lab, &'static str, &'static str);
+impl Drop for RemoveInHost<'_> {
+    fn drop(&mut self) {
+        self.0.exec(self.1, &["rm", "-f", self.2]);
+    }
+}
+
+#[test]
+fn a_login_script_that_prints_is_a_clear_error_not_a_crash() {
+    let Some(lab) = Lab::get(1) else { return };
+    let id = lab.login("carol", H);
+    // bash reads ~/.bashrc for ssh's commands too (Debian builds it so): its empty line comes
+    // down the stream ahead of the bus's first answer.
+    let bashrc = "/home/carol/.bashrc";
+    lab.exec_ok(H, &["sh", "-c", "echo echo > \"$0\"", bashrc]);
+    let _cleanup = RemoveInHost(&lab, H, bashrc);
+    let r = Remote::new(&lab, "bashrc");
+    let target = format!("/server:carol@{H}");
+    let (code, stdout, stderr) = r.run(&[&id, &target]);
+    assert_eq!(code, 7, "{stdout}{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "logoff: cannot connect to the system bus on carol@{H}: the remote side printed text before the bus \
+             answered (a login script that prints?)\n"
+        )
+    );
+    assert!(lab.session_exists(H, &id));
+    assert!(r.ssh_left().is_empty(), "{:?}", r.ssh_left());
+}

@@ -4,6 +4,7 @@
 //! ssh gave should it break.
 
 pub mod askpass;
+mod guard;
 mod ssh;
 
 use std::time::Duration;

@@ -18,6 +18,7 @@ use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
 
 use super::askpass::{Prompter, REPLY_BOUND};
+use super::guard::{Guarded, NOT_A_BUS, is_not_a_bus};
 use super::{Bus, interrupted};
 use crate::error::{Error, Result};
 use crate::stop::{Halt, Stop, after, first_of};
@@ -191,7 +192,8 @@ pub(super) async fn connect_ssh(
     // The handshake fails when ssh exits, unless something ssh started (a ProxyCommand's
     // helper) still holds the other end: so ssh's exit ends the wait too. Time spent answering
     // ssh's prompts is not counted; each prompt has its own bound.
-    let build = zbus::connection::Builder::unix_stream(ours).build();
+    let ours = zruntime::net::unix::UnixStream::from_std(&rt, ours).map_err(no_ssh)?;
+    let build = zbus::connection::Builder::socket(Guarded(ours)).build();
     let mut left = timeout;
     let ended = {
         let mut handshake = pin!(first_of(build, ssh.child.status()));
@@ -228,6 +230,13 @@ pub(super) async fn connect_ssh(
             remote: true,
             ssh: Some(ssh),
         }),
+        Ok(Ok(Err(e))) if is_not_a_bus(&e) => {
+            ssh.finish().await;
+            Err(Error::NoBus {
+                host: label.to_owned(),
+                reason: NOT_A_BUS.to_owned(),
+            })
+        }
         Ok(Ok(Err(_)) | Err(_)) => {
             let (code, text) = ssh.exit_reason().await;
             Err(classify_ssh_failure(label, code, &text, timeout))
