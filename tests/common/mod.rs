@@ -587,7 +587,10 @@ impl Lab {
         c.args(["-qec", cmd, "/dev/null"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .env("LC_ALL", "C");
+            .env("LC_ALL", "C")
+            // script(1) runs $SHELL; dash (CI's) dies with the terminal's Ctrl-C instead of
+            // waiting for a child that handles it, so the line after logoff would never run.
+            .env("SHELL", "/bin/bash");
         for (k, v) in self.env() {
             c.env(k, v);
         }
