@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{Lab, logoff_in_host, out};
+use common::{Lab, eventually, logoff_in_host, out};
+use std::time::Duration;
 
 const H: &str = "server1";
 
@@ -233,20 +234,15 @@ fn ambiguous_name_lists_candidates_and_touches_nothing() {
         units.names.push(unit.clone());
         lab.tty_session(H, &unit, "carol", &format!("/dev/{tty}"));
     }
-    let mut amb: Vec<String> = Vec::new();
-    for _ in 0..200 {
+    let amb: Vec<String> = eventually(Duration::from_secs(4), "two sessions on the tty", || {
         let listed = lab.exec_ok(H, &["loginctl", "list-sessions", "--no-legend"]);
-        amb = listed
+        let ids: Vec<String> = listed
             .lines()
             .filter(|l| l.split_whitespace().any(|w| w == tty))
             .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
             .collect();
-        if amb.len() == 2 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert_eq!(amb.len(), 2, "two sessions on {tty}: {amb:?}");
+        (ids.len() == 2).then_some(ids)
+    });
     let before = lab.snapshot(H);
     let (code, stdout, stderr) = root_logoff(&lab, H, &[&tty]);
     assert_eq!(code, 3, "{stderr}");

@@ -22,14 +22,11 @@ fn logoff_audited(
     env: &[(&str, &str)],
 ) -> (i32, String, String, Vec<String>) {
     let log = LogCatcher::new();
-    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args);
+    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args, env);
     cmd.stdin(Stdio::null())
         .env_remove("XDG_SESSION_ID")
         .env("LC_ALL", "C");
     for (k, v) in lab.env() {
-        cmd.env(k, v);
-    }
-    for (k, v) in env {
         cmd.env(k, v);
     }
     let o = cmd.output().expect("run logoff");

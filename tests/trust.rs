@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Lab, LogCatcher, logoff_in_host, out, tmpdir};
+use common::{Lab, LogCatcher, eventually, logoff_in_host, out, tmpdir};
 
 const H: &str = "server1";
 
@@ -65,7 +65,7 @@ impl Remote {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = self.log.command(env!("CARGO_BIN_EXE_logoff"), args);
+        let mut c = self.log.command(env!("CARGO_BIN_EXE_logoff"), args, &[]);
         c.stdin(Stdio::null())
             .env_remove("XDG_SESSION_ID")
             .env("LC_ALL", "C");
@@ -426,7 +426,7 @@ fn an_interrupted_remote_run_leaves_no_ssh_behind() {
         .spawn()
         .unwrap();
     wait_for_line(&mut child, "Waiting up to 600 s");
-    // `unshare -m sh -c '... exec logoff'`: the child's PID is logoff's.
+    // `lab with-log` execs all the way: the child's PID is logoff's.
     let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let o = child.wait_with_output().unwrap();
@@ -767,18 +767,15 @@ fn escape_sequences_from_arguments_and_hosts_are_neutralised() {
     let unit = format!("esc-{}", std::process::id());
     let _unit = Unit(&lab, H, unit.clone());
     lab.tty_session(H, &unit, "carol", "/dev/pts/77\u{1b}[2J\u{1b}]0;pwned\u{7}");
-    let mut listed = false;
-    for _ in 0..200 {
-        if lab
-            .exec_ok(H, &["loginctl", "list-sessions", "--no-legend"])
-            .contains("pts/77")
-        {
-            listed = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(listed, "the session with the odd terminal never appeared");
+    eventually(
+        Duration::from_secs(4),
+        "the session with the odd terminal never appeared",
+        || {
+            lab.exec_ok(H, &["loginctl", "list-sessions", "--no-legend"])
+                .contains("pts/77")
+                .then_some(())
+        },
+    );
     let before = lab.snapshot(H);
     let arg = "pts/\u{1b}[31mX\u{202e}\nfake line";
     let (code, stdout, stderr) = in_host(&lab, H, &[arg]);

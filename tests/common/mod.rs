@@ -5,7 +5,6 @@
 //! sessions a test opens through the harness are closed again when its [`Lab`] is dropped.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write as _};
@@ -22,9 +21,6 @@ pub const USERS: &[(&str, u32)] = &[("alice", 2001), ("bob", 2002), ("carol", 20
 
 /// PATH inside a host for the programs the harness runs there with a clean environment.
 const HOST_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// The audit session ID of a process that has none.
-const NO_AUDIT_SESSION: &str = "4294967295";
 
 pub struct Lab {
     /// Sessions opened by this test through login*/console: (host, id).
@@ -67,92 +63,6 @@ struct HostState {
     closing: Vec<String>,
     procs: Vec<(Proc, Meta)>,
 }
-
-/// Run inside a host by `sh -c`: prints the host's sessions and processes, in sections.
-const STATE_SCRIPT: &str = r#"
-bus=; [ -S /run/dbus/system_bus_socket ] && bus=1
-echo "@me $$"
-if [ -n "$bus" ]; then
-    echo "@logind"
-    list=$(loginctl list-sessions --no-legend --no-pager) \
-        || echo "@error loginctl list-sessions failed"
-    printf '%s\n' "$list"
-    ids=$(printf '%s\n' "$list" | while read -r id rest; do echo "$id"; done)
-    if [ -n "$ids" ]; then
-        echo "@states"
-        loginctl show-session $ids -p Id -p State 2>/dev/null
-    fi
-fi
-echo "@ps"
-ps -ww -eo pid=,ppid=,user:64=,lsession=,unit:200=,args=
-if [ -z "$bus" ]; then
-    # (sessionid has no final newline: read fails but sets the variable)
-    init=; { read -r init < /proc/1/sessionid; } 2>/dev/null
-    mine=; { read -r mine < /proc/$$/sessionid; } 2>/dev/null
-    echo "@audit $init $mine"
-    for f in /proc/[0-9]*/sessionid; do
-        s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
-        p=${f#/proc/}
-        echo "${p%/sessionid} $s"
-    done
-fi
-"#;
-
-/// `sh -c SCRIPT sh ID`: the PIDs of session ID (logind scope, or audit session without logind).
-const PIDS_SCRIPT: &str = r#"
-if [ -S /run/dbus/system_bus_socket ]; then
-    find /sys/fs/cgroup/user.slice -path "*/session-$1.scope*" -name cgroup.procs \
-        -exec cat {} + 2>/dev/null
-else
-    for f in /proc/[0-9]*/sessionid; do
-        s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
-        p=${f#/proc/}
-        [ "$s" = "$1" ] && [ "${p%/sessionid}" != "$$" ] && echo "${p%/sessionid}"
-    done
-fi
-exit 0
-"#;
-
-/// `sh -c SCRIPT sh ID`: exit 0 iff session ID exists.
-const EXISTS_SCRIPT: &str = r#"
-if [ -S /run/dbus/system_bus_socket ]; then
-    exec loginctl show-session "$1" -p Id --value
-fi
-for f in /proc/[0-9]*/sessionid; do
-    s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
-    [ "$s" = "$1" ] && exit 0
-done
-exit 1
-"#;
-
-/// `sh -c SCRIPT sh ID...`: end these sessions and wait until they are gone (SIGKILL after 1 s
-/// for sessions that ignore SIGTERM; give up after about 10 s).
-const CLEANUP_SCRIPT: &str = r#"
-if [ -S /run/dbus/system_bus_socket ]; then
-    for s in "$@"; do loginctl terminate-session "$s"; done 2>/dev/null
-    i=0
-    while :; do
-        left=
-        for s in "$@"; do
-            loginctl show-session "$s" -p Id >/dev/null 2>&1 && left="$left $s"
-        done
-        [ -z "$left" ] && exit 0
-        i=$((i + 1))
-        [ $i -gt 200 ] && { echo "sessions still there:$left" >&2; exit 1; }
-        [ $((i % 20)) -eq 0 ] && for s in $left; do
-            loginctl kill-session --signal=SIGKILL "$s" 2>/dev/null
-        done
-        sleep 0.05
-    done
-fi
-for f in /proc/[0-9]*/sessionid; do
-    s=; { read -r s < "$f"; } 2>/dev/null; [ -n "$s" ] || continue
-    for t in "$@"; do
-        if [ "$s" = "$t" ]; then p=${f#/proc/}; kill -9 "${p%/sessionid}" 2>/dev/null; fi
-    done
-done
-exit 0
-"#;
 
 /// Takes the flock on `lock`, waiting for the test that holds it. Panics, rather than waiting
 /// forever, if only lab hosts hold it: they inherited the descriptor of whoever booted them
@@ -374,116 +284,50 @@ impl Lab {
         text(&out.stdout)
     }
 
+    /// `lab state HOST`: the host's sessions and processes (without the look's own).
     fn state(&self, host: &str) -> HostState {
-        let out = self.exec_ok(host, &["sh", "-c", STATE_SCRIPT]);
-        let mut me = 0u32;
-        let mut logind = false;
-        let mut sessions = Vec::new();
-        let mut raw = Vec::new();
-        let mut audit: Vec<(u32, String)> = Vec::new();
-        let mut skip_audit: Vec<String> = vec![NO_AUDIT_SESSION.to_string()];
-        let mut section = "";
+        let out = self.run_ok(&["state", host]);
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("lab state {host}: {e} in\n{out}"));
+        let field = |o: &serde_json::Value, k: &str| {
+            o.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        let pid = |o: &serde_json::Value| o["pid"].as_u64().map(|p| p as u32);
+        let mut sessions: Vec<(String, Option<u32>)> = Vec::new();
         let mut closing = Vec::new();
-        let mut state_of = String::new();
-        for line in out.lines() {
-            if let Some(rest) = line.strip_prefix('@') {
-                let mut words = rest.split_whitespace();
-                section = match words.next().unwrap_or("") {
-                    "me" => {
-                        me = words.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-                        ""
-                    }
-                    "logind" => {
-                        logind = true;
-                        "logind"
-                    }
-                    "error" => panic!("in {host}: {rest}\n{out}"),
-                    "states" => "states",
-                    "ps" => "ps",
-                    "audit" => {
-                        skip_audit.extend(words.map(str::to_string));
-                        "audit"
-                    }
-                    other => panic!("in {host}: unexpected section {other:?} in\n{out}"),
-                };
-                continue;
+        for s in v["sessions"].as_array().into_iter().flatten() {
+            let id = field(s, "id").unwrap_or_else(|| panic!("lab state {host}: {s}"));
+            if s["state"] == "closing" {
+                closing.push(id.clone());
             }
-            match section {
-                "logind" => {
-                    // SESSION UID USER SEAT TTY ...
-                    let words: Vec<&str> = line.split_whitespace().collect();
-                    if words.len() >= 3
-                        && let Ok(uid) = words[1].parse::<u32>()
-                    {
-                        sessions.push((words[0].to_string(), Some(uid)));
-                    }
-                }
-                "states" => {
-                    if let Some(id) = line.strip_prefix("Id=") {
-                        state_of = id.to_string();
-                    } else if line == "State=closing" {
-                        closing.push(state_of.clone());
-                    }
-                }
-                "ps" => {
-                    let mut rest = line.trim_start();
-                    let mut fields = Vec::new();
-                    for _ in 0..5 {
-                        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                        fields.push(&rest[..end]);
-                        rest = rest[end..].trim_start();
-                    }
-                    let (Ok(pid), Ok(ppid)) = (fields[0].parse::<u32>(), fields[1].parse::<u32>())
-                    else {
-                        continue;
-                    };
-                    if pid == me || ppid == me {
-                        continue; // the harness's own shell and its ps
-                    }
-                    let session = (fields[3] != "-").then(|| fields[3].to_string());
-                    raw.push((
-                        Proc {
-                            pid,
-                            user: fields[2].to_string(),
-                            cmd: rest.trim_end().to_string(),
-                        },
-                        Meta {
-                            session,
-                            unit: fields[4].to_string(),
-                        },
-                    ));
-                }
-                "audit" => {
-                    let mut words = line.split_whitespace();
-                    if let (Some(pid), Some(id)) = (words.next(), words.next())
-                        && let Ok(pid) = pid.parse()
-                    {
-                        audit.push((pid, id.to_string()));
-                    }
-                }
-                _ => {}
-            }
-        }
-        if !logind {
-            // No logind: the sessions are the audit sessions of the host's processes, other
-            // than the one PID 1 inherited and the harness's own.
-            let mut ids = BTreeSet::new();
-            for (proc_, meta) in raw.iter_mut() {
-                if let Some((_, id)) = audit.iter().find(|(pid, _)| *pid == proc_.pid)
-                    && !skip_audit.contains(id)
-                {
-                    meta.session = Some(id.clone());
-                    ids.insert(id.clone());
-                }
-            }
-            sessions = ids.into_iter().map(|id| (id, None)).collect();
+            sessions.push((id, s["uid"].as_u64().map(|u| u as u32)));
         }
         sessions.sort_by_key(|(id, _)| session_key(id));
+        let procs = v["processes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                (
+                    Proc {
+                        pid: pid(p).unwrap_or_else(|| panic!("lab state {host}: {p}")),
+                        user: field(p, "user").unwrap_or_default(),
+                        cmd: field(p, "cmd").unwrap_or_default(),
+                    },
+                    Meta {
+                        session: field(p, "session"),
+                        unit: field(p, "unit").unwrap_or_default(),
+                    },
+                )
+            })
+            .collect();
         HostState {
-            logind,
+            logind: v["logind"] == true,
             sessions,
             closing,
-            procs: raw,
+            procs,
         }
     }
 
@@ -499,9 +343,7 @@ impl Lab {
 
     /// Whether session `id` exists on `host` (in any state, "closing" included).
     pub fn session_exists(&self, host: &str, id: &str) -> bool {
-        self.exec(host, &["sh", "-c", EXISTS_SCRIPT, "sh", id])
-            .status
-            .success()
+        self.run(&["has-session", host, id]).status.success()
     }
 
     /// `loginctl show-session ID -p PROP --value` inside `host`; panics if that fails.
@@ -517,11 +359,8 @@ impl Lab {
     /// PIDs (as seen inside `host`) in the scope cgroup of session `id`; empty if it is gone.
     /// On a host without logind: the processes of audit session `id`.
     pub fn session_pids(&self, host: &str, id: &str) -> Vec<u32> {
-        let out = self.exec_ok(host, &["sh", "-c", PIDS_SCRIPT, "sh", id]);
-        let mut pids: Vec<u32> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
-        pids.sort_unstable();
-        pids.dedup();
-        pids
+        let out = self.run_ok(&["pids", host, id]);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("lab pids {host} {id}: {e} in\n{out}"))
     }
 
     /// Every process inside `host`, except the harness's own commands that list them.
@@ -617,16 +456,7 @@ impl Lab {
     /// `cmd`): PAM opens the session before the command execs, and a snapshot taken in between
     /// sees processes that are about to change.
     pub fn wait_unit_runs(&self, host: &str, unit: &str, cmd: &str) {
-        let script =
-            "pid=$(systemctl show -p MainPID --value \"$1\"); tr '\\0' ' ' </proc/$pid/cmdline";
-        for _ in 0..200 {
-            let out = self.exec(host, &["sh", "-c", script, "sh", unit]).stdout;
-            if String::from_utf8_lossy(&out).ends_with(&format!("{cmd} ")) {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        panic!("{unit} in {host} never ran {cmd}");
+        self.run_ok(&["wait-running", host, unit, cmd]);
     }
 
     /// `lab stop HOST` (kill -9 the host); panics if that fails.
@@ -703,9 +533,9 @@ impl Drop for Lab {
                 .filter(|(h, _)| h == host)
                 .map(|(_, id)| id.as_str())
                 .collect();
-            let mut cmd = vec!["sh", "-c", CLEANUP_SCRIPT, "sh"];
+            let mut cmd = vec!["end", host];
             cmd.extend_from_slice(&ids);
-            let out = self.exec(host, &cmd);
+            let out = self.run(&cmd);
             if !out.status.success() && !text(&out.stderr).contains("is not running") {
                 eprintln!("{}", describe(&format!("closing sessions on {host}"), &out));
             }
@@ -852,22 +682,6 @@ pub fn logoff_in_host(
     lab.exec(host, &cmd)
 }
 
-/// `sh -c SCRIPT sh DIR PROG ARGS...`: runs PROG in a private mount namespace (as `unshare -m`
-/// gives it) whose /run is empty but for the lab and, at journald's socket path, the socket in
-/// DIR: the machine has no system log, and this lets a test read what logoff records.
-const CATCH_LOG_SCRIPT: &str = r#"
-set -e
-dir=$1; shift
-mount --make-rprivate /
-exec 3</run/logoff-lab
-mount -t tmpfs -o mode=755 tmpfs /run
-mkdir -p /run/logoff-lab /run/systemd/journal
-mount --no-canonicalize --bind /proc/self/fd/3 /run/logoff-lab
-exec 3<&-
-mount --bind "$dir" /run/systemd/journal
-exec "$@"
-"#;
-
 /// A system log for commands run on the machine: what they send to journald's native socket.
 pub struct LogCatcher {
     dir: PathBuf,
@@ -883,13 +697,14 @@ impl LogCatcher {
         LogCatcher { dir, socket }
     }
 
-    /// `prog args...` as a command that runs with this catcher as its system log.
-    pub fn command(&self, prog: &str, args: &[&str]) -> Command {
-        let mut c = Command::new("unshare");
-        c.args(["-m", "sh", "-c", CATCH_LOG_SCRIPT, "sh"])
-            .arg(&self.dir)
-            .arg(prog)
-            .args(args);
+    /// `prog args...` as a command that runs with this catcher as its system log, with `env`
+    /// set for `prog` alone (`lab` is a bash script: a locale the machine lacks would make it
+    /// warn on stderr).
+    pub fn command(&self, prog: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut c = Command::new(Lab::script());
+        c.arg("with-log").arg(&self.dir).arg("env");
+        c.args(env.iter().map(|(k, v)| format!("{k}={v}")));
+        c.arg(prog).args(args);
         c
     }
 
@@ -928,15 +743,11 @@ impl Terminal {
 
     /// Waits until the terminal shows `text`; panics after `within`.
     pub fn expect(&self, text: &str, within: Duration) {
-        let until = Instant::now() + within;
-        while !self.shown().contains(text) {
-            assert!(
-                Instant::now() < until,
-                "the terminal never showed {text:?}; it showed:\n{}",
-                self.shown()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        eventually(
+            within,
+            &format!("the terminal never showed {text:?}"),
+            || self.shown().contains(text).then_some(()),
+        );
     }
 
     /// Types `keys`.
@@ -979,6 +790,19 @@ pub fn out(o: &Output) -> (i32, String, String) {
         text(&o.stdout),
         text(&o.stderr),
     )
+}
+
+/// The first `Some` that `probe` gives, tried every 20 ms; panics with `what` after `within`.
+/// Every wait of the tests is one of these.
+pub fn eventually<T>(within: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let until = Instant::now() + within;
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(Instant::now() < until, "{what} (waited {within:?})");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A fresh directory for one test's files, named after `tag`.
