@@ -143,3 +143,25 @@ outcome-not-asked = session { $id } of { $user } on { $host } was not asked to e
 ended = Session { $id } of { $user } on { $host } has been logged off
 v-signalling = Session { $id } on { $host } is closing (its leader is gone): sending SIGTERM to its processes
 warn-audit-lost = warning: the audit record could not be written: this machine has no system log (/dev/log) and no journald socket
+
+# Listings (qwinsta, quser) and /whatif.
+q-server = SERVER
+q-sessionname = SESSIONNAME
+q-username = USERNAME
+q-id = ID
+q-state = STATE
+q-type = TYPE
+q-device = DEVICE
+q-idle = IDLE TIME
+q-logon = LOGON TIME
+state-active = Active
+state-conn = Conn
+state-disc = Disc
+idle-none = none
+err-no-match = no session matches '{ $filter }' on { $host }
+err-no-sessions = no session on { $host }
+whatif-session = What if: session { $id } of { $user } ({ $name }) on { $host } would be logged off, { $count ->
+        [0] with no process left in it
+        [one] with its one process:
+       *[other] with its { $count } processes:
+    }

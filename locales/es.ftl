@@ -143,3 +143,25 @@ outcome-not-asked = no se pidió cerrar la sesión { $id } de { $user } en { $ho
 ended = Se cerró la sesión { $id } de { $user } en { $host }
 v-signalling = La sesión { $id } en { $host } se está cerrando (su proceso principal ya no existe): se envía SIGTERM a sus procesos
 warn-audit-lost = aviso: no se pudo escribir el registro de auditoría: esta máquina no tiene registro del sistema (/dev/log) ni socket de journald
+
+# Listados (qwinsta, quser) y /whatif.
+q-server = SERVIDOR
+q-sessionname = NOMBRESESIÓN
+q-username = USUARIO
+q-id = ID
+q-state = ESTADO
+q-type = TIPO
+q-device = DISPOSITIVO
+q-idle = TIEMPO INACTIVO
+q-logon = TIEMPO DE INICIO DE SESIÓN
+state-active = Activo
+state-conn = Conectado
+state-disc = Desconectado
+idle-none = ninguno
+err-no-match = ninguna sesión coincide con '{ $filter }' en { $host }
+err-no-sessions = no hay ninguna sesión en { $host }
+whatif-session = Qué pasaría si: se cerraría la sesión { $id } de { $user } ({ $name }) en { $host }, { $count ->
+        [0] sin ningún proceso en ella
+        [one] con su único proceso:
+       *[other] con sus { $count } procesos:
+    }

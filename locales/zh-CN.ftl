@@ -138,3 +138,24 @@ outcome-not-asked = 未请求结束 { $host } 上 { $user } 的会话 { $id }
 ended = 已注销 { $host } 上 { $user } 的会话 { $id }
 v-signalling = { $host } 上的会话 { $id } 正在关闭（其首进程已不存在）：向其进程发送 SIGTERM
 warn-audit-lost = 警告：无法写入审计记录：本机没有系统日志（/dev/log），也没有 journald 套接字
+
+# 列表（qwinsta、quser）与 /whatif。
+q-server = 服务器
+q-sessionname = 会话名
+q-username = 用户名
+q-id = ID
+q-state = 状态
+q-type = 类型
+q-device = 设备
+q-idle = 空闲时间
+q-logon = 登录时间
+state-active = 运行中
+state-conn = 已连接
+state-disc = 已断开
+idle-none = 无
+err-no-match = { $host } 上没有与“{ $filter }”匹配的会话
+err-no-sessions = { $host } 上没有会话
+whatif-session = 假设运行：将注销 { $host } 上 { $user } 的会话 { $id }（{ $name }），{ $count ->
+        [0] 其中已没有进程
+       *[other] 其 { $count } 个进程：
+    }

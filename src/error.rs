@@ -92,6 +92,11 @@ pub enum Error {
         user: String,
         hosts: usize,
     },
+    /// A listing found no session (`filter`: none matched it).
+    NoMatch {
+        filter: Option<String>,
+        host: String,
+    },
     AccessDenied {
         session: Box<Session>,
         host: String,
@@ -176,7 +181,8 @@ impl Error {
             | NoCurrentSession
             | NoUserSession { .. }
             | NoSuchUser { .. }
-            | NoUserSessionAnywhere { .. } => exit::NOT_FOUND,
+            | NoUserSessionAnywhere { .. }
+            | NoMatch { .. } => exit::NOT_FOUND,
             AccessDenied { .. } => exit::ACCESS_DENIED,
             Console { .. } => exit::CONSOLE,
             NoBus { .. }

@@ -1,7 +1,8 @@
 //! logoff: log users off systemd-logind session hosts, locally or over SSH, one host or a fleet.
 //!
-//! The Windows Server `logoff` command for Linux. The binary (`src/main.rs`) only parses,
-//! plans, runs a verb and prints; everything else is this library, one module per boundary:
+//! The Windows Server `logoff` command for Linux, with its `qwinsta` and `quser`. Each binary
+//! (`src/main.rs`, `src/bin/`) is one line that names its verb; [`app`] parses, plans, runs
+//! the verb and prints; everything else is this library, one module per boundary:
 //!
 //! - [`cli`]: the switch table, and the Windows/GNU grammar, `/?`, man page parts and
 //!   completions it drives.
@@ -10,8 +11,10 @@
 //!   prompts logoff asks itself: `transport::askpass`).
 //! - [`backend`]: what a verb needs from a session host (logind today), chosen per host.
 //! - [`session`]: sessions, and what a session argument denotes (IDs, names, users).
-//! - [`ops`]: the verbs over a backend (logoff); [`fleet`]: the bounded pool of hosts.
-//! - [`output`]: results, events and errors as localized text, and the progress line.
+//! - [`ops`]: the verbs over a backend (logoff, the listing); [`fleet`]: the bounded pool of
+//!   hosts.
+//! - [`output`]: results, events and errors as localized text, tables and JSON, and the
+//!   progress line.
 //! - [`error`], [`i18n`]: typed errors with exit codes; Fluent catalogs.
 //! - [`stop`]: every wait bounded in time and interruptible (Ctrl-C, SIGTERM, SIGHUP).
 //! - [`audit`]: the audit record of every logoff, before and after.
@@ -19,6 +22,7 @@
 //!   `unsafe`.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod audit;
 pub(crate) mod backend;
 pub mod cli;

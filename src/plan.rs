@@ -27,28 +27,29 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         (None, Some(u)) => Selector::User(u.clone()),
         (None, None) => Selector::Current,
     };
-    let names = match &opts.servers {
-        None => {
-            return Ok(Plan {
-                targets: vec![Target::Local],
-                single: true,
-                selector,
-            });
-        }
-        Some(Servers::List(names)) => names.clone(),
-        Some(Servers::File(path)) => read_host_file(path)?,
-    };
-    let targets = targets(&names)?;
+    let (targets, single) = hosts(opts)?;
     // A session ID or name means something on one host only.
     if opts.session.is_some() && targets.len() > 1 {
         return Err(Error::Usage(ParseError::SessionOnManyHosts));
     }
-    let single = targets.len() == 1 && matches!(opts.servers, Some(Servers::List(_)));
     Ok(Plan {
         targets,
         single,
         selector,
     })
+}
+
+/// The hosts of a listing (`qwinsta`, `quser`): its filter may span hosts, as a listing ends
+/// nothing. Whether one host was named on the command line (reported without a host column).
+pub fn hosts(opts: &Options) -> Result<(Vec<Target>, bool)> {
+    let names = match &opts.servers {
+        None => return Ok((vec![Target::Local], true)),
+        Some(Servers::List(names)) => names.clone(),
+        Some(Servers::File(path)) => read_host_file(path)?,
+    };
+    let targets = targets(&names)?;
+    let single = targets.len() == 1 && matches!(opts.servers, Some(Servers::List(_)));
+    Ok((targets, single))
 }
 
 /// Largest host list read (a list of 100,000 hosts is still under it).

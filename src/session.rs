@@ -18,6 +18,17 @@ pub struct Session {
     pub(crate) active: bool,
     /// The unit that holds its processes (`session-ID.scope` under systemd).
     pub(crate) scope: Option<String>,
+    /// logind's `Type`: tty, x11, wayland, mir or unspecified.
+    pub(crate) kind: Option<String>,
+    /// logind's `Class`: user, greeter, lock-screen, background…
+    pub(crate) class: Option<String>,
+    /// The host the user came from (ssh's, or an RDP client's where the service says).
+    pub(crate) remote_host: Option<String>,
+    /// When it began, in microseconds since the epoch.
+    pub(crate) since: Option<u64>,
+    /// Since when it has been idle (microseconds since the epoch); `None` while in use or
+    /// where the host cannot tell.
+    pub(crate) idle_since: Option<u64>,
 }
 
 /// Where a session is in its life (logind's `State`).
@@ -60,6 +71,16 @@ impl Session {
     /// The human name of the session: its terminal, else its X display.
     pub fn name(&self) -> Option<&str> {
         self.tty.as_deref().or(self.display.as_deref())
+    }
+
+    /// The name a listing shows, as Windows does: `console` for the foreground session of
+    /// seat0 (which that name selects), else its terminal or display.
+    pub fn shown_name(&self) -> Option<&str> {
+        if self.is_seat0_foreground() {
+            Some("console")
+        } else {
+            self.name()
+        }
     }
 
     /// Sessions on a physical seat: the Windows "console session", which is refused by default.
@@ -135,6 +156,31 @@ pub(crate) fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unreso
             many.iter().map(|s| (*s).clone()).collect(),
         )),
     }
+}
+
+/// What a listing's filter (`qwinsta ARG`, `quser ARG`) keeps: the session with that ID,
+/// else the sessions with that name (`console` included), else those of that user (name or
+/// UID). Unlike [`resolve`], any number may match: a listing never has to choose.
+pub(crate) fn filter(sessions: &[Session], arg: &str) -> Vec<Session> {
+    if let Some(s) = sessions.iter().find(|s| s.id == arg) {
+        return vec![s.clone()];
+    }
+    let name = arg.strip_prefix("/dev/").unwrap_or(arg);
+    let named: Vec<Session> = sessions
+        .iter()
+        .filter(|s| {
+            if name.eq_ignore_ascii_case("console") {
+                s.is_seat0_foreground()
+            } else {
+                s.tty.as_deref() == Some(name) || s.display.as_deref() == Some(name)
+            }
+        })
+        .cloned()
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    of_user(sessions, arg)
 }
 
 /// Every session of a user, given as a name or a numeric UID.
@@ -240,6 +286,21 @@ mod tests {
         assert_eq!(ids, ["3", "c1"]);
         assert_eq!(of_user(&lab(), "1000").len(), lab().len());
         assert!(of_user(&lab(), "nobody").is_empty());
+    }
+
+    #[test]
+    fn filters_take_an_id_a_name_or_a_user() {
+        let ids =
+            |arg: &str| -> Vec<String> { filter(&lab(), arg).into_iter().map(|s| s.id).collect() };
+        assert_eq!(ids("4"), ["4"]);
+        assert_eq!(ids("pts/1"), ["4"]);
+        assert_eq!(ids("/dev/pts/1"), ["4"]);
+        assert_eq!(ids(":10"), ["8"]);
+        assert_eq!(ids("Console"), ["7"]);
+        assert_eq!(ids("alice"), ["3", "c1"]);
+        assert!(ids("pts/9").is_empty());
+        assert_eq!(lab()[3].shown_name(), Some("console"));
+        assert_eq!(lab()[0].shown_name(), Some("pts/0"));
     }
 
     #[test]

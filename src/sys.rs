@@ -1,7 +1,7 @@
 //! The only `unsafe` in the crate: user lookups through the C library's NSS (`getpwnam_r`,
 //! `getpwuid_r`), so LDAP, SSSD and systemd-userdb users are found as every other tool finds
-//! them; and a look at stdout before Rust's runtime hides that it was closed. rustix covers
-//! everything else without `unsafe`.
+//! them; local time (`localtime_r`, for logon times); and a look at stdout before Rust's
+//! runtime hides that it was closed. rustix covers everything else without `unsafe`.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString};
@@ -111,4 +111,34 @@ mod tests {
         );
         assert_eq!(user_exists("nul\0inside"), UserLookup::NoSuchUser);
     }
+}
+
+/// A moment in the local time zone (the C library's view: `TZ`, else /etc/localtime).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LocalTime {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+}
+
+/// `secs` since the epoch in local time; `None` if the C library cannot convert it.
+pub(crate) fn local_time(secs: i64) -> Option<LocalTime> {
+    let t: libc::time_t = secs.try_into().ok()?;
+    // SAFETY: `tm` is plain old data; an all-zero value is valid and only written to.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are to live locals for the duration of the call; localtime_r is
+    // the thread-safe form (it sets the time zone up itself in glibc and musl).
+    let r = unsafe { libc::localtime_r(&t, &mut tm) };
+    if r.is_null() {
+        return None;
+    }
+    Some(LocalTime {
+        year: tm.tm_year + 1900,
+        month: u32::try_from(tm.tm_mon + 1).ok()?,
+        day: u32::try_from(tm.tm_mday).ok()?,
+        hour: u32::try_from(tm.tm_hour).ok()?,
+        minute: u32::try_from(tm.tm_min).ok()?,
+    })
 }

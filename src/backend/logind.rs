@@ -15,7 +15,7 @@ use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPat
 use super::{Asked, Backend, Listing, Reply};
 use crate::error::{Error, Result};
 use crate::session::{Proc, Session, State};
-use crate::stop::{Halt, Stop, after};
+use crate::stop::{Halt, Stop, after, all};
 use crate::sys::{UserLookup, user_exists};
 use crate::transport::{Bus, interrupted, zbus_reason};
 
@@ -37,6 +37,13 @@ struct Props {
     state: Option<String>,
     active: Option<bool>,
     scope: Option<String>,
+    #[zbus(rename = "Type")]
+    kind: Option<String>,
+    class: Option<String>,
+    remote_host: Option<String>,
+    timestamp: Option<u64>,
+    idle_hint: Option<bool>,
+    idle_since_hint: Option<u64>,
 }
 
 impl From<Props> for Session {
@@ -53,6 +60,14 @@ impl From<Props> for Session {
             state: State::parse(p.state.as_deref().unwrap_or_default()),
             active: p.active.unwrap_or(false),
             scope: given(p.scope),
+            kind: given(p.kind),
+            class: given(p.class),
+            remote_host: given(p.remote_host),
+            // logind's 0 is "not known".
+            since: p.timestamp.filter(|t| *t > 0),
+            idle_since: p
+                .idle_since_hint
+                .filter(|t| p.idle_hint == Some(true) && *t > 0),
         }
     }
 }
@@ -65,6 +80,8 @@ pub(super) struct Logind<'a> {
     bound: Duration,
     stop: &'a Stop,
     frozen: Cell<bool>,
+    /// Whether any call was answered (an error is an answer): see [`Logind::fail`].
+    answered: Cell<bool>,
     /// The `SessionRemoved` subscription, once made (taken out while a wait uses it).
     removals: Cell<Option<MessageStream>>,
 }
@@ -139,6 +156,7 @@ impl<'a> Logind<'a> {
             bound,
             stop,
             frozen: Cell::new(false),
+            answered: Cell::new(false),
             removals: Cell::new(None),
         }
     }
@@ -197,7 +215,10 @@ impl<'a> Logind<'a> {
             .conn()
             .call_method(Some(dest), path, Some(iface), method, body);
         match self.stop.bounded(after(self.bound), call).await {
-            Ok(r) => r.map_err(Fail::Dbus),
+            Ok(r) => {
+                self.answered.set(true);
+                r.map_err(Fail::Dbus)
+            }
             Err(h) => {
                 if h == Halt::TimedOut {
                     self.frozen.set(true);
@@ -214,16 +235,13 @@ impl<'a> Logind<'a> {
         self.call_at(DEST, PATH, MANAGER, method, body).await
     }
 
-    /// The first call on a host: an unanswered one is told apart into a frozen bus, a frozen
-    /// logind, and a logind that is not running and could not be started in time.
-    async fn first_call<B>(&self, method: &str, body: &B) -> Result<zbus::Message>
-    where
-        B: serde::Serialize + zbus::wire::DynamicType,
-    {
-        match self.call(method, body).await {
-            Ok(m) => Ok(m),
-            Err(Fail::Halt(Halt::TimedOut)) => Err(self.why_no_answer().await),
-            Err(f) => Err(self.general(f)),
+    /// An error for a failure that is not about a particular session. An unanswered first
+    /// call is told apart into a frozen bus, a frozen logind, and a logind that is not running
+    /// and could not be started in time.
+    async fn fail(&self, f: Fail) -> Error {
+        match f {
+            Fail::Halt(Halt::TimedOut) if !self.answered.get() => self.why_no_answer().await,
+            f => self.general(f),
         }
     }
 
@@ -258,14 +276,20 @@ impl<'a> Logind<'a> {
     /// Every session on the host with its properties, and the IDs that were listed but ended
     /// while they were being read.
     async fn sessions(&self) -> Result<Listing> {
-        let reply = self.first_call("ListSessions", &()).await?;
+        let reply = match self.call("ListSessions", &()).await {
+            Ok(m) => m,
+            Err(f) => return Err(self.fail(f).await),
+        };
         let list: Vec<(String, u32, String, String, OwnedObjectPath)> = reply
             .body()
             .deserialize()
             .map_err(|e| self.general(Fail::Dbus(e)))?;
         let mut out = Listing::default();
-        for (id, uid, user, seat, path) in list {
-            match self.props(&path).await {
+        // Every read is sent before the first answer is awaited: one round trip, however many
+        // sessions the host has.
+        let read = all(list.iter().map(|(.., path)| self.props(path))).await;
+        for ((id, uid, user, seat, _), props) in list.into_iter().zip(read) {
+            match props {
                 Ok(s) => out.sessions.push(s),
                 Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => {
                     out.vanished.push(Session {
@@ -320,11 +344,48 @@ impl<'a> Logind<'a> {
         }
     }
 
+    /// The session with ID `id`, read in one round trip where its object path is the one
+    /// systemd derives from the ID (else through `GetSession`); `None` if there is none.
+    async fn session(&self, id: &str) -> Result<Option<Session>> {
+        let path = format!("{PATH}/session/{}", path_label(id));
+        let read = match OwnedObjectPath::try_from(path) {
+            Ok(path) => self.props(&path).await,
+            Err(_) => Err(Fail::Dbus(zbus::Error::Failure("no such path".into()))),
+        };
+        let gone = |e: &zbus::Error| matches!(refusal(e), Refusal::NoSuchSession);
+        match read {
+            Ok(s) if s.id == id => return Ok(Some(s)),
+            Ok(_) => {}
+            Err(Fail::Dbus(e)) if gone(&e) || matches!(e, zbus::Error::Failure(_)) => {}
+            Err(f) => return Err(self.fail(f).await),
+        }
+        // Not at the derived path: ask logind where it is (elogind, or a future encoding).
+        let path: OwnedObjectPath = match self.call("GetSession", &(id,)).await {
+            Ok(reply) => reply
+                .body()
+                .deserialize()
+                .map_err(|e| self.general(Fail::Dbus(e)))?,
+            Err(Fail::Dbus(e)) if gone(&e) => return Ok(None),
+            Err(f) => return Err(self.fail(f).await),
+        };
+        match self.props(&path).await {
+            Ok(s) => Ok(Some(s)),
+            Err(Fail::Dbus(e)) if gone(&e) => Ok(None),
+            Err(f) => Err(self.fail(f).await),
+        }
+    }
+
     /// The caller's current session, as logind sees the process on the other end of the bus
     /// connection (`session/auto`: its own session, else its user's display session). Nothing
     /// the caller's environment says decides it.
-    async fn current_session(&self) -> Result<Option<String>> {
-        self.id_at("/org/freedesktop/login1/session/auto").await
+    async fn current_session(&self) -> Result<Option<Session>> {
+        let path = OwnedObjectPath::try_from(format!("{PATH}/session/auto"))
+            .map_err(|e| self.general(Fail::Dbus(e.into())))?;
+        match self.props(&path).await {
+            Ok(s) => Ok(Some(s)),
+            Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => Ok(None),
+            Err(f) => Err(self.fail(f).await),
+        }
     }
 
     /// The session our own end of the connection lives in on that host: locally our process's,
@@ -487,7 +548,11 @@ impl Backend for Logind<'_> {
         Box::pin(Logind::sessions(self))
     }
 
-    fn current_session(&self) -> Reply<'_, Option<String>> {
+    fn session<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Session>> {
+        Box::pin(Logind::session(self, id))
+    }
+
+    fn current_session(&self) -> Reply<'_, Option<Session>> {
         // There is no "current session" on another host.
         if self.bus.remote {
             return Box::pin(async { Ok(None) });
@@ -548,15 +613,42 @@ impl Backend for Logind<'_> {
             // goes unanswered it is taken for frozen, and the rest fail at once.
             let calm = Stop::default();
             let view = Logind::new(self.bus, bound.min(self.bound), &calm);
-            let mut seen = Vec::new();
-            for id in ids {
-                seen.push(view.exists(id).await.ok());
-            }
-            Ok(seen)
+            let seen = all(ids.iter().map(|id| view.exists(id))).await;
+            Ok(seen.into_iter().map(Result::ok).collect())
         })
     }
 
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>> {
         Box::pin(Logind::processes(self, s))
+    }
+}
+
+/// The label systemd gives an ID in an object path (`sd_bus_path_encode`): every byte but
+/// ASCII letters and digits, and a leading digit, as `_` and two hex digits.
+fn path_label(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() * 3);
+    for (i, b) in id.bytes().enumerate() {
+        if b.is_ascii_alphabetic() || (b.is_ascii_digit() && i > 0) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("_{b:02x}"));
+        }
+    }
+    if out.is_empty() {
+        out.push('_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_label;
+
+    #[test]
+    fn ids_become_path_labels_as_systemd_writes_them() {
+        assert_eq!(path_label("4044"), "_34044");
+        assert_eq!(path_label("c1"), "c1");
+        assert_eq!(path_label("a-b"), "a_2db");
+        assert_eq!(path_label(""), "_");
     }
 }

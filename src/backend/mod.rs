@@ -21,12 +21,16 @@ pub(crate) type Reply<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + 'a>>;
 
 /// A session host's sessions, as the verbs use them.
 pub(crate) trait Backend {
-    /// Every session, and those listed but gone before they could be read.
+    /// Every session, and those listed but gone before they could be read, in a number of
+    /// round trips that does not grow with the number of sessions.
     fn sessions(&self) -> Reply<'_, Listing>;
+
+    /// The session with this ID, read without listing the others; `None` if there is none.
+    fn session<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Session>>;
 
     /// The caller's current session, as the host sees the caller's process; `None` where
     /// there is none (always on another host).
-    fn current_session(&self) -> Reply<'_, Option<String>>;
+    fn current_session(&self) -> Reply<'_, Option<Session>>;
 
     /// The caller's own session there, which a run ends last; `None` if none or unknown.
     fn own_session(&self) -> Reply<'_, Option<String>>;

@@ -10,7 +10,7 @@ use crate::audit;
 use crate::backend::{self, Asked, Backend, Listing};
 use crate::error::{Error, Result, exit};
 use crate::session::{self, Proc, Selector, Session, Unresolved};
-use crate::stop::{Stop, after};
+use crate::stop::{Stop, after, all};
 use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
@@ -33,6 +33,8 @@ pub struct Request {
     pub prompts: bool,
     /// The caller, as the audit log names them ([`audit::caller`], looked up once per run).
     pub who: String,
+    /// `/whatif`: resolve everything as a real run would, end nothing.
+    pub whatif: bool,
 }
 
 /// How the target session was found (for `/v`).
@@ -109,6 +111,8 @@ pub enum Outcome {
     Unconfirmed { still_there: Option<bool> },
     /// Never asked: the run stopped before its turn.
     NotAsked,
+    /// `/whatif`: a real run would ask for it to end; these are its processes now.
+    WouldEnd(Vec<Proc>),
 }
 
 impl Outcome {
@@ -118,7 +122,7 @@ impl Outcome {
 
     fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Ended | Outcome::AlreadyGone => exit::OK,
+            Outcome::Ended | Outcome::AlreadyGone | Outcome::WouldEnd(_) => exit::OK,
             Outcome::Refused(e) => e.exit_code(),
             Outcome::Left(_) => exit::TIMED_OUT,
             // Only with a host error, whose code comes first.
@@ -150,9 +154,14 @@ impl HostResult {
             .map(|(s, _)| s)
     }
 
-    /// Whether every target session is gone and nothing failed.
+    /// Whether every target session is gone (or, with `/whatif`, would be asked to end) and
+    /// nothing failed.
     pub fn ok(&self) -> bool {
-        self.error.is_none() && self.sessions.iter().all(|(_, o)| o.is_gone())
+        self.error.is_none()
+            && self
+                .sessions
+                .iter()
+                .all(|(_, o)| o.is_gone() || matches!(o, Outcome::WouldEnd(_)))
     }
 
     /// The documented rule: the host's own failure if there is one, else that of the first
@@ -259,13 +268,14 @@ impl HostRun<'_> {
     }
 
     async fn go(&mut self) -> Result<()> {
-        let listing = self.backend.sessions().await?;
-        let (targets, own) = self.targets(&listing).await?;
+        let (targets, own) = self.targets().await?;
         let mut todo = Vec::new();
         for s in targets {
             // The original's rule: never log a user off the console, unless overridden.
             if s.is_console() && !self.req.force_console {
-                self.audit(audit::WARNING, &s, "console session refused (no /force)");
+                if !self.req.whatif {
+                    self.audit(audit::WARNING, &s, "console session refused (no /force)");
+                }
                 let e = Error::Console {
                     session: Box::new(s.clone()),
                     host: self.host.clone(),
@@ -277,6 +287,13 @@ impl HostRun<'_> {
             }
         }
         if todo.is_empty() {
+            return Ok(());
+        }
+        if self.req.whatif {
+            let procs = all(todo.iter().map(|s| self.backend.processes(s))).await;
+            for (s, procs) in todo.iter().zip(procs) {
+                self.set(&s.id, Outcome::WouldEnd(procs));
+            }
             return Ok(());
         }
         // Our own session ends last, so the others are seen to end first.
@@ -297,63 +314,28 @@ impl HostRun<'_> {
 
     /// The sessions the selector names on this host, and the caller's own session among them
     /// (which ends last).
-    async fn targets(&mut self, listing: &Listing) -> Result<(Vec<Session>, Option<String>)> {
-        let all = &listing.sessions;
+    async fn targets(&mut self) -> Result<(Vec<Session>, Option<String>)> {
         let host = self.host.clone();
-        match &self.req.selector {
-            Selector::Session(arg) => match session::resolve(all, arg) {
-                Ok(s) => {
-                    let found = if s.id == *arg {
-                        Found::ById
-                    } else {
-                        Found::ByName(arg.clone())
-                    };
+        let selector = self.req.selector.clone();
+        match &selector {
+            Selector::Session(arg) => {
+                // IDs win over names, and an ID is read alone: only a name needs the list.
+                if let Some(s) = self.backend.session(arg).await? {
                     self.event(Event::Resolved {
                         host,
                         session: s.clone(),
-                        found,
+                        found: Found::ById,
                     });
-                    Ok((vec![s], None))
+                    return Ok((vec![s], None));
                 }
-                Err(Unresolved::NotFound) => {
-                    // Listed, then gone before we could read it: another run just ended it.
-                    if let Some(s) = listing.vanished.iter().find(|s| s.id == *arg) {
-                        self.event(Event::AlreadyGone {
-                            host,
-                            session: s.clone(),
-                        });
-                        self.results.push((s.clone(), Outcome::AlreadyGone));
-                        return Ok((Vec::new(), None));
-                    }
-                    // Our own connection's session is not one to offer.
-                    let carrier = self.backend.carrier().await?;
-                    let candidates = all
-                        .iter()
-                        .filter(|s| !s.is_closing() && Some(&s.id) != carrier.as_ref())
-                        .cloned()
-                        .collect();
-                    Err(Error::NotFound {
-                        session: arg.clone(),
-                        host,
-                        candidates,
-                    })
-                }
-                Err(Unresolved::Ambiguous(candidates)) => Err(Error::Ambiguous {
-                    name: arg.clone(),
-                    host,
-                    candidates,
-                }),
-            },
+                let listing = self.backend.sessions().await?;
+                self.by_name(&listing, arg).await
+            }
             Selector::Current => {
-                let id = self
+                let s = self
                     .backend
                     .current_session()
                     .await?
-                    .ok_or(Error::NoCurrentSession)?;
-                let s = all
-                    .iter()
-                    .find(|s| s.id == id)
-                    .cloned()
                     .ok_or(Error::NoCurrentSession)?;
                 self.event(Event::Resolved {
                     host,
@@ -363,39 +345,106 @@ impl HostRun<'_> {
                 Ok((vec![s], None))
             }
             Selector::User(user) => {
-                let own = self.backend.own_session().await?;
-                let carrier = self.backend.carrier().await?;
-                let mut mine = session::of_user(all, user);
-                // The session that carries our connection is never ended.
-                mine.retain(|s| Some(&s.id) != carrier.as_ref());
-                if mine.is_empty() {
-                    self.event(Event::NoSessions {
-                        host: host.clone(),
-                        user: user.clone(),
-                    });
-                    let no_user = self.backend.user_exists(user).await? == Some(false);
-                    self.unmatched = Some(if no_user {
-                        Error::NoSuchUser {
-                            user: user.clone(),
-                            host,
-                        }
-                    } else {
-                        Error::NoUserSession {
-                            user: user.clone(),
-                            host,
-                        }
-                    });
-                }
-                for s in &mine {
-                    self.event(Event::Resolved {
-                        host: self.host.clone(),
-                        session: s.clone(),
-                        found: Found::OfUser(user.clone()),
-                    });
-                }
-                Ok((mine, own))
+                let listing = self.backend.sessions().await?;
+                self.of_user(&listing, user).await
             }
         }
+    }
+
+    /// The one session named `arg` (by ID among those listed, or by name).
+    async fn by_name(
+        &mut self,
+        listing: &Listing,
+        arg: &str,
+    ) -> Result<(Vec<Session>, Option<String>)> {
+        let all = &listing.sessions;
+        let host = self.host.clone();
+        match session::resolve(all, arg) {
+            Ok(s) => {
+                let found = if s.id == *arg {
+                    Found::ById
+                } else {
+                    Found::ByName(arg.to_owned())
+                };
+                self.event(Event::Resolved {
+                    host,
+                    session: s.clone(),
+                    found,
+                });
+                Ok((vec![s], None))
+            }
+            Err(Unresolved::NotFound) => {
+                // Listed, then gone before we could read it: another run just ended it.
+                if let Some(s) = listing.vanished.iter().find(|s| s.id == *arg) {
+                    self.event(Event::AlreadyGone {
+                        host,
+                        session: s.clone(),
+                    });
+                    self.results.push((s.clone(), Outcome::AlreadyGone));
+                    return Ok((Vec::new(), None));
+                }
+                // Our own connection's session is not one to offer.
+                let carrier = self.backend.carrier().await?;
+                let candidates = all
+                    .iter()
+                    .filter(|s| !s.is_closing() && Some(&s.id) != carrier.as_ref())
+                    .cloned()
+                    .collect();
+                Err(Error::NotFound {
+                    session: arg.to_owned(),
+                    host,
+                    candidates,
+                })
+            }
+            Err(Unresolved::Ambiguous(candidates)) => Err(Error::Ambiguous {
+                name: arg.to_owned(),
+                host,
+                candidates,
+            }),
+        }
+    }
+
+    /// Every session of `user` but the one that carries our connection, and the caller's own
+    /// session (which ends last).
+    async fn of_user(
+        &mut self,
+        listing: &Listing,
+        user: &str,
+    ) -> Result<(Vec<Session>, Option<String>)> {
+        let all = &listing.sessions;
+        let host = self.host.clone();
+        let user = user.to_owned();
+        let own = self.backend.own_session().await?;
+        let carrier = self.backend.carrier().await?;
+        let mut mine = session::of_user(all, &user);
+        // The session that carries our connection is never ended.
+        mine.retain(|s| Some(&s.id) != carrier.as_ref());
+        if mine.is_empty() {
+            self.event(Event::NoSessions {
+                host: host.clone(),
+                user: user.clone(),
+            });
+            let no_user = self.backend.user_exists(&user).await? == Some(false);
+            self.unmatched = Some(if no_user {
+                Error::NoSuchUser {
+                    user: user.clone(),
+                    host,
+                }
+            } else {
+                Error::NoUserSession {
+                    user: user.clone(),
+                    host,
+                }
+            });
+        }
+        for s in &mine {
+            self.event(Event::Resolved {
+                host: self.host.clone(),
+                session: s.clone(),
+                found: Found::OfUser(user.clone()),
+            });
+        }
+        Ok((mine, own))
     }
 
     /// Ends `batch`, waits for it, escalates; every session's outcome is recorded as it is

@@ -1,7 +1,10 @@
 //! Results and progress turned into what the user reads: [`text`] (localized, one line per
-//! message, everything from users and hosts shown safely) and the terminal's live progress line
-//! ([`Progress`]). Only `main` writes what these return.
+//! message, everything from users and hosts shown safely), [`table`] (the listings of qwinsta
+//! and quser), [`json`] (one document for scripts, `--json`) and the terminal's live progress
+//! line ([`Progress`]). Only the binaries write what these return.
 
+pub mod json;
+pub mod table;
 pub mod text;
 
 /// Whether stdout was closed when logoff started (`logoff >&-`): what it prints is lost, which

@@ -17,10 +17,50 @@ fn ms(d: Duration) -> Arg {
     Arg::N(d.as_millis() as f64)
 }
 
+/// The catalog id of an error's message: what scripts match on (`--json`), whatever the
+/// language.
+pub(crate) fn error_id(e: &Error) -> &'static str {
+    use Error::*;
+    use crate::error::BadHost as B;
+    match e {
+        Usage(_) => "err-invalid",
+        BadHost { why: B::LeadingDash, .. } => "err-bad-host-dash",
+        BadHost { why: B::Whitespace, .. } => "err-bad-host-space",
+        BadHost { why: B::Empty, .. } => "err-bad-host-empty",
+        BadHost { why: B::BadPort, .. } => "err-bad-host-port",
+        HostFile { .. } => "err-host-file",
+        HostFileEmpty { .. } => "err-host-file-empty",
+        NotFound { .. } => "err-not-found",
+        Ambiguous { .. } => "err-ambiguous",
+        NoCurrentSession => "err-no-current-session",
+        NoUserSession { .. } => "err-no-user-session",
+        NoSuchUser { .. } => "err-no-such-user",
+        NoUserSessionAnywhere { .. } => "err-no-user-session-anywhere",
+        NoMatch { filter: Some(_), .. } => "err-no-match",
+        NoMatch { filter: None, .. } => "err-no-sessions",
+        AccessDenied { .. } => "err-access-denied",
+        Console { .. } => "err-console",
+        NoBus { .. } => "err-no-bus",
+        NoLogind { .. } => "err-no-logind",
+        LogindFailed { .. } => "err-logind-failed",
+        NoAnswer { .. } => "err-no-answer",
+        Unreachable { .. } => "err-unreachable",
+        AuthFailed { .. } => "err-auth",
+        NoBridge { .. } => "err-no-bridge",
+        ConnectTimeout { .. } => "err-connect-timeout",
+        NoReply { .. } => "err-no-reply",
+        NoSsh { .. } => "err-no-ssh",
+        Bus { .. } => "err-bus",
+        Interrupted { .. } => "err-interrupted",
+        Output { .. } => "err-output",
+    }
+}
+
 /// The message for an error: one line, then (for some errors) detail lines, each indented by
 /// two spaces: the candidates of a name, the processes left.
 pub fn error(l: &Localizer, e: &Error) -> String {
     use Error::*;
+    let id = error_id(e);
     let t = |id: &str, args: &[(&str, Arg)]| l.tr(id, args);
     let session_args = |s: &Session, host: &String| -> Vec<(&'static str, Arg)> {
         vec![
@@ -30,16 +70,8 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         ]
     };
     match e {
-        Usage(p) => t("err-invalid", &[("detail", parse_error(l, p).into())]),
-        BadHost { host, why } => {
-            let id = match why {
-                crate::error::BadHost::LeadingDash => "err-bad-host-dash",
-                crate::error::BadHost::Whitespace => "err-bad-host-space",
-                crate::error::BadHost::Empty => "err-bad-host-empty",
-                crate::error::BadHost::BadPort => "err-bad-host-port",
-            };
-            t(id, &[("host", host.into())])
-        }
+        Usage(p) => t(id, &[("detail", parse_error(l, p).into())]),
+        BadHost { host, .. } => t(id, &[("host", host.into())]),
         HostFile { path, problem } => {
             let reason = match problem {
                 HostFileProblem::NotFound => t("host-file-not-found", &[]),
@@ -53,18 +85,18 @@ pub fn error(l: &Localizer, e: &Error) -> String {
                 HostFileProblem::Other(reason) => reason.clone(),
             };
             t(
-                "err-host-file",
+                id,
                 &[("path", path.into()), ("reason", reason.into())],
             )
         }
-        HostFileEmpty { path } => t("err-host-file-empty", &[("path", path.into())]),
+        HostFileEmpty { path } => t(id, &[("path", path.into())]),
         NotFound {
             session,
             host,
             candidates,
         } => {
             let mut s = t(
-                "err-not-found",
+                id,
                 &[("session", session.into()), ("host", host.into())],
             );
             if !candidates.is_empty() {
@@ -80,67 +112,75 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             candidates,
         } => {
             let mut s = t(
-                "err-ambiguous",
+                id,
                 &[("name", name.into()), ("host", host.into())],
             );
             push_candidates(l, &mut s, candidates);
             s
         }
-        NoCurrentSession => t("err-no-current-session", &[]),
+        NoCurrentSession => t(id, &[]),
         NoUserSession { user, host } => t(
-            "err-no-user-session",
+            id,
             &[("user", user.into()), ("host", host.into())],
         ),
         NoSuchUser { user, host } => t(
-            "err-no-such-user",
+            id,
             &[("user", user.into()), ("host", host.into())],
         ),
         NoUserSessionAnywhere { user, hosts } => t(
-            "err-no-user-session-anywhere",
+            id,
             &[("user", user.into()), ("hosts", (*hosts).into())],
         ),
-        AccessDenied { session, host, .. } => t("err-access-denied", &session_args(session, host)),
-        Console { session, host } => t("err-console", &session_args(session, host)),
+        AccessDenied { session, host, .. } => t(id, &session_args(session, host)),
+        Console { session, host } => t(id, &session_args(session, host)),
         NoBus { host, reason } => t(
-            "err-no-bus",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
-        NoLogind { host } => t("err-no-logind", &[("host", host.into())]),
+        NoLogind { host } => t(id, &[("host", host.into())]),
         LogindFailed { host, reason } => t(
-            "err-logind-failed",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
         NoAnswer { host, secs } => t(
-            "err-no-answer",
+            id,
             &[("host", host.into()), ("secs", Arg::N(*secs))],
         ),
         Unreachable { host, reason } => t(
-            "err-unreachable",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
         AuthFailed { host, reason } => t(
-            "err-auth",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
         NoBridge { host, reason } => t(
-            "err-no-bridge",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
         ConnectTimeout { host, secs } => t(
-            "err-connect-timeout",
+            id,
             &[("host", host.into()), ("secs", Arg::N(*secs))],
         ),
         NoReply { host, secs } => t(
-            "err-no-reply",
+            id,
             &[("host", host.into()), ("secs", Arg::N(*secs))],
         ),
-        NoSsh { reason } => t("err-no-ssh", &[("reason", reason.into())]),
+        NoSsh { reason } => t(id, &[("reason", reason.into())]),
         Bus { host, reason } => t(
-            "err-bus",
+            id,
             &[("host", host.into()), ("reason", reason.into())],
         ),
-        Interrupted { signal } => t("err-interrupted", &[("signal", (*signal).into())]),
-        Output { reason } => t("err-output", &[("reason", reason.into())]),
+        NoMatch {
+            filter: Some(filter),
+            host,
+        } => t(
+            id,
+            &[("filter", filter.into()), ("host", host.into())],
+        ),
+        NoMatch { filter: None, host } => t(id, &[("host", host.into())]),
+        Interrupted { signal } => t(id, &[("signal", (*signal).into())]),
+        Output { reason } => t(id, &[("reason", reason.into())]),
     }
 }
 
@@ -180,7 +220,7 @@ pub(crate) fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Op
         ("host", Arg::from(host)),
     ];
     Some(match o {
-        Outcome::Ended | Outcome::AlreadyGone => return None,
+        Outcome::Ended | Outcome::AlreadyGone | Outcome::WouldEnd(_) => return None,
         Outcome::Refused(e) => error(l, e),
         Outcome::Left(procs) => left_after_kill(l, s, host, procs),
         Outcome::Unconfirmed {
@@ -189,6 +229,33 @@ pub(crate) fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Op
         Outcome::Unconfirmed { .. } => l.tr("outcome-unknown", &args),
         Outcome::NotAsked => l.tr("outcome-not-asked", &args),
     })
+}
+
+/// `/whatif`: a line for each session a real run would end, each followed by its processes.
+pub fn would_end(l: &Localizer, r: &HostResult) -> Vec<String> {
+    let mut out = Vec::new();
+    for (s, o) in &r.sessions {
+        let Outcome::WouldEnd(procs) = o else { continue };
+        let mut line = l.tr(
+            "whatif-session",
+            &[
+                ("id", (&s.id).into()),
+                ("user", (&s.user).into()),
+                ("name", s.shown_name().unwrap_or("-").into()),
+                ("host", (&r.host).into()),
+                ("count", procs.len().into()),
+            ],
+        );
+        for p in procs {
+            line.push_str("\n  ");
+            line.push_str(&l.tr(
+                "process-line",
+                &[("pid", p.pid.into()), ("cmd", (&p.cmd).into())],
+            ));
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// The line for a session that is gone.

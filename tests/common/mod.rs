@@ -228,9 +228,12 @@ impl Lab {
     /// The logoff binary under test, at a path every host sees (hosts have a private /tmp and
     /// /home, where a checkout may live): `lab put` copies it into the lab's own tree.
     pub fn host_binary(&self) -> String {
-        self.run_ok(&["put", env!("CARGO_BIN_EXE_logoff")])
-            .trim()
-            .to_string()
+        self.host_program(env!("CARGO_BIN_EXE_logoff"))
+    }
+
+    /// Any binary under test (`env!("CARGO_BIN_EXE_qwinsta")`…) where every host sees it.
+    pub fn host_program(&self, exe: &str) -> String {
+        self.run_ok(&["put", exe]).trim().to_string()
     }
 
     /// An ssh login (`lab login USER HOST`) that stays open; returns its session ID.
@@ -655,6 +658,18 @@ pub fn logoff_in_host(
     as_user: Option<&str>,
     env: &[(&str, &str)],
 ) -> Output {
+    program_in_host(lab, host, env!("CARGO_BIN_EXE_logoff"), args, as_user, env)
+}
+
+/// [`logoff_in_host`] for any binary under test (`exe`: its path on the machine).
+pub fn program_in_host(
+    lab: &Lab,
+    host: &str,
+    exe: &str,
+    args: &[&str],
+    as_user: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let user = as_user.unwrap_or("root");
     let (uid, gid, home) = lab.user_ids(host, user);
     let mut cmd: Vec<String> = Vec::new();
@@ -676,7 +691,7 @@ pub fn logoff_in_host(
         format!("LOGNAME={user}"),
     ]);
     cmd.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
-    cmd.push(lab.host_binary());
+    cmd.push(lab.host_program(exe));
     cmd.extend(args.iter().map(|a| a.to_string()));
     let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
     lab.exec(host, &cmd)
