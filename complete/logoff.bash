@@ -34,7 +34,7 @@ _logoff() {
     _init_completion -n =:@ || return
     local i
     for ((i = 1; i < cword; i++)); do
-        [[ ${words[i]} == -- ]] && return # only a session name or ID after --
+        [[ ${words[i]} == -- ]] && return # only the positional argument after --
     done
     local kind candidates=() c
     if [[ $prev == --* && $prev != *[:=]* ]]; then

@@ -40,7 +40,7 @@ end
 function __logoff_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
-    # Only a session name or ID after --.
+    # Only the positional argument after --.
     contains -- -- $tokens[2..-1]; and return
     set -l prev $tokens[-1]
     if string match -q -- '--*' $prev; and not string match -q -- '*[:=]*' $prev

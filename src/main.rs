@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::task::Poll;
 use std::time::Instant;
 
-use logoff::cli::{self, Command, Options};
+use logoff::cli::{self, Command, Options, Verb};
 use logoff::error::{Error, exit};
 use logoff::i18n::{Arg, Localizer};
 use logoff::ops::logoff::{Event, HostResult, Request, run_host};
@@ -93,9 +93,9 @@ fn main() -> ExitCode {
     }
     let l = Localizer::from_env();
     let o = Output::new();
-    let code = match cli::parse(std::env::args_os().skip(1)) {
+    let code = match cli::parse(Verb::Logoff, std::env::args_os().skip(1)) {
         Ok(Command::Help) => {
-            o.out(&cli::help(&l));
+            o.out(&cli::help(&l, Verb::Logoff));
             exit::OK
         }
         Ok(Command::Version) => {
@@ -116,7 +116,7 @@ fn main() -> ExitCode {
 fn fail(l: &Localizer, o: &Output, e: &Error) -> u8 {
     o.err(&format!("logoff: {}", report::error(l, e)));
     if e.wants_usage() {
-        o.err(&cli::usage(l));
+        o.err(&cli::usage(l, Verb::Logoff));
     }
     e.exit_code()
 }

@@ -14,9 +14,10 @@
 //!
 //! Every switch is defined once, in the switch table (`table.rs`): its names,
 //! its value, its help text and which verbs take it. The parser, `/?`
-//! ([`help()`], [`usage()`]), the man page and the shell completions (`generate`,
-//! a test that keeps `doc/logoff.1` and `complete/` up to date) are all made
-//! from it.
+//! ([`help()`], [`usage()`]), the man pages and the shell completions (`generate`,
+//! a test that keeps `doc/*.1` and `complete/` up to date) are all made
+//! from it. Each binary parses as its [`Verb`]: a switch another verb has is
+//! an unknown switch.
 //!
 //! # Grammar
 //!
@@ -45,8 +46,9 @@ mod table;
 mod tests;
 
 pub use help::{help, usage};
+pub use table::Verb;
 
-use table::{Key, Kind, Verb};
+use table::{Key, Kind};
 
 use std::{ffi::OsString, num::NonZeroUsize, path::PathBuf, time::Duration};
 
@@ -131,8 +133,8 @@ impl Default for Options {
 /// localized elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    /// An argument starting with `/` or `-` that is not a known switch; the
-    /// whole argument as typed.
+    /// An argument starting with `/` or `-` that is not a switch of this verb;
+    /// the whole argument as typed.
     #[error("unknown switch '{0}'")]
     UnknownSwitch(String),
     /// The first and the second positional argument.
@@ -166,18 +168,17 @@ pub enum ParseError {
     NotUnicode(String),
 }
 
-/// Parses the command line; `args` excludes `argv[0]`.
+/// Parses the command line of `verb`; `args` excludes `argv[0]`.
 ///
 /// # Errors
 ///
 /// Returns the first problem found, left to right, unless a bare help or
 /// version switch appears before `--` (see the module documentation).
-pub fn parse<I, T>(args: I) -> Result<Command, ParseError>
+pub fn parse<I, T>(verb: Verb, args: I) -> Result<Command, ParseError>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    let verb = Verb::Logoff;
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     if let Some(command) = early_command(verb, &args) {
         return Ok(command);

@@ -15,16 +15,19 @@ use super::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS,
 };
 
-/// A command: the program name it is run as.
+/// A command: the program name it is run as. Each binary parses its command line as its verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verb {
+pub enum Verb {
+    /// `logoff`: end sessions.
     Logoff,
 }
 
 impl Verb {
-    pub(crate) const ALL: &'static [Verb] = &[Verb::Logoff];
+    /// Every verb, in the order help, man pages and completions go through them.
+    pub const ALL: &'static [Verb] = &[Verb::Logoff];
 
-    pub(crate) fn name(self) -> &'static str {
+    /// The program name: `"logoff"`.
+    pub fn name(self) -> &'static str {
         match self {
             Verb::Logoff => "logoff",
         }

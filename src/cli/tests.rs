@@ -7,7 +7,10 @@ use std::os::unix::ffi::OsStringExt;
 // ---- helpers ---------------------------------------------------------
 
 fn run<S: AsRef<str>>(args: &[S]) -> Result<Command, ParseError> {
-    parse(args.iter().map(|arg| OsString::from(arg.as_ref())))
+    parse(
+        Verb::Logoff,
+        args.iter().map(|arg| OsString::from(arg.as_ref())),
+    )
 }
 
 #[track_caller]
@@ -150,7 +153,7 @@ fn defaults() {
 fn no_arguments_is_logoff_with_defaults() {
     assert_eq!(run::<&str>(&[]), Ok(Command::Logoff(Options::default())));
     assert_eq!(
-        parse(std::iter::empty::<OsString>()),
+        parse(Verb::Logoff, std::iter::empty::<OsString>()),
         Ok(Command::Logoff(Options::default()))
     );
 }
@@ -158,10 +161,10 @@ fn no_arguments_is_logoff_with_defaults() {
 #[test]
 fn accepts_any_into_os_string_item() {
     let expected = Ok(Command::Logoff(session("3")));
-    assert_eq!(parse(["3"]), expected);
-    assert_eq!(parse(vec![String::from("3")]), expected);
-    assert_eq!(parse(vec![OsString::from("3")]), expected);
-    assert_eq!(parse(&[String::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, ["3"]), expected);
+    assert_eq!(parse(Verb::Logoff, vec![String::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, vec![OsString::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, &[String::from("3")]), expected);
 }
 
 // ---- positional --------------------------------------------------------
@@ -400,9 +403,9 @@ fn help_wins_over_everything_before_double_dash() {
 #[test]
 fn help_wins_over_non_utf8_arguments() {
     let args = [not_utf8(b"\xff"), OsString::from("/?")];
-    assert_eq!(parse(args), Ok(Command::Help));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Help));
     let args = [OsString::from("-h"), not_utf8(b"\xff")];
-    assert_eq!(parse(args), Ok(Command::Help));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Help));
 }
 
 #[test]
@@ -421,7 +424,7 @@ fn version_wins_over_everything_but_help() {
         assert_eq!(run(args), Ok(Command::Version), "{args:?}");
     }
     let args = [not_utf8(b"\xfe"), OsString::from("--version")];
-    assert_eq!(parse(args), Ok(Command::Version));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Version));
 }
 
 #[test]
@@ -1085,14 +1088,14 @@ fn non_utf8_arguments() {
     ];
     for (args, lossy) in cases {
         assert_eq!(
-            parse(args.clone()),
+            parse(Verb::Logoff, args.clone()),
             Err(ParseError::NotUnicode(s(lossy))),
             "{args:?}"
         );
     }
     // Left to right: an earlier error wins.
     assert_eq!(
-        parse([OsString::from("/bogus"), not_utf8(b"\xff")]),
+        parse(Verb::Logoff, [OsString::from("/bogus"), not_utf8(b"\xff")]),
         Err(ParseError::UnknownSwitch(s("/bogus")))
     );
 }
