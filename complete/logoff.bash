@@ -49,9 +49,9 @@ _logoff() {
         _logoff_values "$kind" "$switch$sep" "${cur#*[:=]}"
     else
         if [[ $cur == -* ]]; then
-            candidates=('--server=' '--user=' '--verbose' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--help' '--version')
+            candidates=('--server=' '--user=' '--verbose' '--dry-run' '--json' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--help' '--version')
         else
-            candidates=('/server:' '/user:' '/v' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/?' '/version')
+            candidates=('/server:' '/user:' '/v' '/whatif' '/json' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/?' '/version')
         fi
         for c in "${candidates[@]}"; do
             [[ ${c,,} == "${cur,,}"* ]] && COMPREPLY+=("$c")

@@ -27,6 +27,8 @@ help-switch-connect-timeout = How long to wait for a host, or any answer from it
 help-switch-parallel = Hosts handled at once (default { $default }; { $min } to { $max }).
 help-switch-help = Display this help.
 help-switch-version = Display the version.
+help-switch-whatif = Show which sessions would be logged off, with their processes, and change nothing.
+help-switch-json = Print the result as one JSON document on standard output.
 
 help-forms =
     Switches also take the forms -v, --verbose, --server=NAME, --user NAME,

@@ -26,6 +26,8 @@ help-switch-connect-timeout = Espera máxima a que un host, o su bus, responda (
 help-switch-parallel = Hosts procesados a la vez (predeterminado: { $default }; de { $min } a { $max }).
 help-switch-help = Muestra esta ayuda.
 help-switch-version = Muestra la versión.
+help-switch-whatif = Muestra qué sesiones se cerrarían, con sus procesos, sin cambiar nada.
+help-switch-json = Imprime el resultado como un único documento JSON en la salida estándar.
 
 help-forms =
     Los modificadores también admiten las formas -v, --verbose, --server=NAME,

@@ -26,6 +26,8 @@ help-switch-connect-timeout = 等待主机或其总线应答的时长（默认�
 help-switch-parallel = 同时处理的主机数（默认为 { $default }；{ $min } 到 { $max }）。
 help-switch-help = 显示此帮助。
 help-switch-version = 显示版本。
+help-switch-whatif = 显示将被注销的会话及其进程，但不做任何更改。
+help-switch-json = 以单个 JSON 文档的形式在标准输出上打印结果。
 
 help-forms =
     开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，

@@ -122,6 +122,12 @@ fn fail(l: &Localizer, o: &Output, e: &Error) -> u8 {
 }
 
 async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
+    // The parser knows /whatif and --json before the engine does; until the engine has them,
+    // refuse them: a /whatif that logged sessions off would be the worst possible answer.
+    if opts.whatif || opts.json {
+        o.err("logoff: /whatif and --json are not implemented yet");
+        return exit::USAGE;
+    }
     let plan = match plan::plan(&opts) {
         Ok(p) => p,
         Err(e) => return fail(l, o, &e),

@@ -98,6 +98,9 @@ fn bash_completes_switches_in_both_spellings_and_their_values() {
     assert_eq!(bash("logoff /server:@/etc/hostn"), ["/etc/hostname"]);
     // After `--` only a session: no switch is offered.
     assert_eq!(bash("logoff -- /s"), Vec::<String>::new());
+    assert_eq!(bash("logoff /what"), ["/whatif"]);
+    assert_eq!(bash("logoff --dry"), ["--dry-run"]);
+    assert_eq!(bash("logoff --js"), ["--json"]);
 }
 
 #[test]
@@ -109,6 +112,7 @@ fn fish_completes_switches_in_both_spellings_and_their_values() {
         fish("logoff /server:@/etc/hostn"),
         ["/server:@/etc/hostname"]
     );
+    assert_eq!(fish("logoff /what"), ["/whatif"]);
 }
 
 #[test]

@@ -327,12 +327,19 @@ fn help_fits_a_terminal_and_keeps_its_columns() {
                 }
             }
             // Switch lines ("  /v   Display …") and their continuation lines share one column;
-            // a switch too long for it stands alone on its line.
+            // a switch too long for it stands alone on its line. Only the list: the usage's
+            // own continuation lines (a long synopsis wraps) line up under the command.
+            let is_entry =
+                |line: &str| line.starts_with("  ") && line[2..].starts_with(['/', '<', '-']);
+            let list = help
+                .split("\n\n")
+                .find(|block| block.lines().next().is_some_and(is_entry))
+                .unwrap_or_else(|| panic!("{tag} {verb:?}: no list of switches in {help}"));
             let mut columns = BTreeSet::new();
             let mut alone = 0;
-            for line in help.lines() {
+            for line in list.lines() {
                 let indent = line.len() - line.trim_start().len();
-                if indent == 2 && line[2..].starts_with(['/', '<', '-']) {
+                if is_entry(line) {
                     let token = line[2..].split(' ').next().unwrap_or("");
                     let rest = &line[2 + token.len()..];
                     if rest.is_empty() {
@@ -380,6 +387,8 @@ fn help_lists_the_same_switches_in_every_language() {
             "/server",
             "/user",
             "/v",
+            "/whatif",
+            "/json",
             "/force",
             "/timeout",
             "/connect-timeout",

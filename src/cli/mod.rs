@@ -108,6 +108,10 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// `/parallel:N` (1 to [`MAX_PARALLEL`]).
     pub parallel: NonZeroUsize,
+    /// `/json`, `--json`: the result as one JSON document on stdout.
+    pub json: bool,
+    /// `/whatif`, `--dry-run`: say what would be ended, end nothing.
+    pub whatif: bool,
 }
 
 impl Default for Options {
@@ -121,6 +125,8 @@ impl Default for Options {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             parallel: DEFAULT_PARALLEL_NZ,
+            json: false,
+            whatif: false,
         }
     }
 }
@@ -345,6 +351,8 @@ struct Builder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     parallel: Option<NonZeroUsize>,
+    json: bool,
+    whatif: bool,
 }
 
 impl Builder {
@@ -367,6 +375,8 @@ impl Builder {
         match (key, parsed) {
             (Key::Verbose, Parsed::Flag) => self.verbose = true,
             (Key::Force, Parsed::Flag) => self.force_console = true,
+            (Key::Json, Parsed::Flag) => self.json = true,
+            (Key::WhatIf, Parsed::Flag) => self.whatif = true,
             (Key::Server, Parsed::Servers(servers)) => self.servers = Some(servers),
             (Key::User, Parsed::Text(user)) => self.user = Some(user),
             (Key::Timeout, Parsed::Seconds(t)) => self.timeout = Some(t),
@@ -395,6 +405,8 @@ impl Builder {
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             parallel: self.parallel.unwrap_or(DEFAULT_PARALLEL_NZ),
+            json: self.json,
+            whatif: self.whatif,
         }))
     }
 }

@@ -46,6 +46,8 @@ impl Verb {
                     ])]),
                     Optional(&[Switch(&SERVER, Form::One)]),
                     Optional(&[Switch(&VERBOSE, Form::One)]),
+                    Optional(&[Switch(&WHATIF, Form::One)]),
+                    Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[
                     Switch(&USER, Form::One),
@@ -53,6 +55,8 @@ impl Verb {
                         Switch(&SERVER, Form::List),
                         Switch(&SERVER, Form::File),
                     ])]),
+                    Optional(&[Switch(&WHATIF, Form::One)]),
+                    Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[Switch(&HELP, Form::One)],
             ],
@@ -98,6 +102,8 @@ pub(crate) enum Key {
     Timeout,
     ConnectTimeout,
     Parallel,
+    Json,
+    WhatIf,
 }
 
 /// Which spelling `/?` lists.
@@ -245,6 +251,8 @@ pub(crate) const SWITCHES: &[Switch] = &[
     SERVER,
     USER,
     VERBOSE,
+    WHATIF,
+    JSON,
     FORCE,
     TIMEOUT,
     CONNECT_TIMEOUT,
@@ -309,6 +317,39 @@ pub(crate) const VERBOSE: Switch = Switch {
     man: r#"Each step is shown: what was resolved, the request, the wait, any escalation, the
 result and the time it took."#,
     verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const WHATIF: Switch = Switch {
+    key: Key::WhatIf,
+    name: "whatif",
+    long: "dry-run",
+    aliases: &[],
+    value: None,
+    help: "help-switch-whatif",
+    man: r#"Everything is resolved exactly as in a real run, on every host: the hosts are reached
+and the session argument or
+.B /user:
+is looked up there; only the ending is left out.
+The exit status is 0 if some session would be ended, and 3 if nothing matches."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const JSON: Switch = Switch {
+    key: Key::Json,
+    name: "json",
+    long: "json",
+    aliases: &[],
+    value: None,
+    help: "help-switch-json",
+    man: r#"Nothing else is printed there, and errors are reported in that document too.
+Its format is described in
+.I doc/logoff\-json.md
+and
+.I doc/schema/logoff.schema.json
+in logoff's source."#,
+    verbs: Verb::ALL,
     shown: Shown::Slash,
 };
 

@@ -1184,6 +1184,8 @@ fn everything_together() {
             timeout: Duration::from_millis(2500),
             connect_timeout: Duration::from_secs(1),
             parallel: NonZeroUsize::new(4).unwrap(),
+            json: false,
+            whatif: false,
         }))
     );
     let args = [
@@ -1205,6 +1207,8 @@ fn everything_together() {
             timeout: Duration::ZERO,
             connect_timeout: Duration::from_millis(100),
             parallel: NonZeroUsize::new(1).unwrap(),
+            json: false,
+            whatif: false,
         }))
     );
 }
@@ -1312,4 +1316,62 @@ fn switch_split() {
     for &(arg, expected) in cases {
         assert_eq!(Given::split(arg), expected, "{arg}");
     }
+}
+
+// ---- /json and /whatif --------------------------------------------------------------------
+
+#[test]
+fn json_every_spelling() {
+    let spellings = flag_spellings(&["json"]);
+    assert_eq!(spellings.len(), 9);
+    for arg in &spellings {
+        assert_eq!(opts(&[arg]), with(|o| o.json = true), "{arg}");
+    }
+    assert_eq!(opts(&["/json", "--JSON"]), with(|o| o.json = true));
+    for (arg, typed) in [("/json:1", "/json"), ("--json=yes", "--json")] {
+        assert_eq!(err(&[arg]), ParseError::UnexpectedValue(s(typed)), "{arg}");
+    }
+}
+
+#[test]
+fn whatif_every_spelling() {
+    let spellings = flag_spellings(&["whatif", "dry-run"]);
+    assert_eq!(spellings.len(), 18);
+    for arg in spellings {
+        assert_eq!(opts(&[&arg]), with(|o| o.whatif = true), "{arg}");
+    }
+    assert!(opts(&["--dry-run"]).whatif);
+    assert_eq!(
+        opts(&["12", "/whatif", "/json"]),
+        with(|o| {
+            o.session = Some(s("12"));
+            o.whatif = true;
+            o.json = true;
+        })
+    );
+    assert_eq!(
+        opts(&["/user:alice", "/server:@farm", "--dry-run"]),
+        with(|o| {
+            o.user = Some(s("alice"));
+            o.servers = Some(Servers::File(PathBuf::from("farm")));
+            o.whatif = true;
+        })
+    );
+    // The rules of a real run hold.
+    assert_eq!(
+        err(&["/server:h", "/whatif"]),
+        ParseError::ServerNeedsTarget
+    );
+    assert_eq!(
+        err(&["1", "/user:u", "--dry-run"]),
+        ParseError::SessionAndUser
+    );
+    assert_eq!(
+        err(&["/whatif:yes"]),
+        ParseError::UnexpectedValue(s("/whatif"))
+    );
+    assert_eq!(
+        err(&["--dry-run=1"]),
+        ParseError::UnexpectedValue(s("--dry-run"))
+    );
 }
