@@ -104,6 +104,7 @@ fn main() -> ExitCode {
             exit::OK
         }
         Ok(Command::Logoff(opts)) => logoff::block_on(run(&l, &o, opts)),
+        Ok(Command::Query(_)) => unreachable!("logoff's command line is never a query"),
         Err(p) => fail(&l, &o, &Error::Usage(p)),
     };
     let code = o.finish(&l, code);

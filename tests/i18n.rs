@@ -379,24 +379,39 @@ fn help_lists_the_same_switches_in_every_language() {
             })
             .collect()
     };
-    let cases: [(Verb, &[&str]); 1] = [(
-        Verb::Logoff,
-        &[
-            "",
-            "",
-            "/server",
-            "/user",
-            "/v",
-            "/whatif",
-            "/json",
-            "/force",
-            "/timeout",
-            "/connect-timeout",
-            "/parallel",
-            "/?",
-            "--version",
-        ],
-    )];
+    let query: &[&str] = &[
+        "",
+        "",
+        "",
+        "/server",
+        "/json",
+        "/connect-timeout",
+        "/parallel",
+        "/?",
+        "--version",
+    ];
+    let cases: [(Verb, &[&str]); 3] = [
+        (
+            Verb::Logoff,
+            &[
+                "",
+                "",
+                "/server",
+                "/user",
+                "/v",
+                "/whatif",
+                "/json",
+                "/force",
+                "/timeout",
+                "/connect-timeout",
+                "/parallel",
+                "/?",
+                "--version",
+            ],
+        ),
+        (Verb::Qwinsta, query),
+        (Verb::Quser, query),
+    ];
     for (verb, expected) in cases {
         let english = tokens("C", verb);
         assert_eq!(english, expected, "{verb:?}");

@@ -765,6 +765,9 @@ mod tests {
                         Ok(Command::Logoff(o)) if verb == Verb::Logoff => {
                             assert_ne!(o, Options::default(), "{line:?} changed nothing")
                         }
+                        Ok(Command::Query(o)) if verb != Verb::Logoff => {
+                            assert_ne!(o, Options::default(), "{line:?} changed nothing")
+                        }
                         other => panic!("{verb:?} {line:?}: {other:?}"),
                     }
                     let too_big = match s.value.as_ref().map(|v| v.kind) {

@@ -1,4 +1,4 @@
-//! Command-line parsing for `logoff`.
+//! Command-line parsing for `logoff`, `qwinsta` and `quser`.
 //!
 //! This module exists because the Windows `logoff` grammar —
 //! `logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]` — cannot
@@ -30,7 +30,8 @@
 //!   (even if it starts with `-` or `/`), except that `--` is never taken as a
 //!   value.
 //! * `--` ends the switches; everything after it is positional.
-//! * At most one positional argument: the session name or ID.
+//! * At most one positional argument: the session name or ID (for a query, the
+//!   filter: a session name, user name or session ID).
 //!
 //! A bare help switch anywhere before `--` wins over everything else on the
 //! line, including arguments that would otherwise be errors (this is what the
@@ -76,8 +77,10 @@ pub enum Command {
     /// `--version` (or `/version`, `-version`) anywhere before `--`, unless
     /// help was asked for too.
     Version,
-    /// Log off one or more sessions.
+    /// Log off one or more sessions (`logoff`).
     Logoff(Options),
+    /// List sessions (`qwinsta`, `quser`).
+    Query(Options),
 }
 
 /// The servers given with `/server`.
@@ -89,12 +92,14 @@ pub enum Servers {
     File(PathBuf),
 }
 
-/// Options for [`Command::Logoff`].
+/// Options for [`Command::Logoff`] and [`Command::Query`]; a switch the verb does not take
+/// keeps its default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The positional argument: a session name or ID. Never empty.
+    /// The positional argument: a session name or ID; for a query, the filter (a session
+    /// name, a user name or a session ID). Never empty.
     pub session: Option<String>,
-    /// `/user:NAME`. Never empty.
+    /// `/user:NAME` (logoff only). Never empty.
     pub user: Option<String>,
     /// `/server:…`; `None` means the local host.
     pub servers: Option<Servers>,
@@ -110,7 +115,7 @@ pub struct Options {
     pub parallel: NonZeroUsize,
     /// `/json`, `--json`: the result as one JSON document on stdout.
     pub json: bool,
-    /// `/whatif`, `--dry-run`: say what would be ended, end nothing.
+    /// `/whatif`, `--dry-run` (logoff only): say what would be ended, end nothing.
     pub whatif: bool,
 }
 
@@ -243,7 +248,7 @@ where
         let parsed = read(takes.kind, given.typed, value)?;
         builder.set(switch.key, given.typed, parsed)?;
     }
-    builder.finish()
+    builder.finish(verb)
 }
 
 /// An argument that starts with `/`, `-` or `--`, taken apart.
@@ -389,14 +394,18 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> Result<Command, ParseError> {
-        if self.session.is_some() && self.user.is_some() {
-            return Err(ParseError::SessionAndUser);
+    fn finish(self, verb: Verb) -> Result<Command, ParseError> {
+        // A logoff needs a target on another host: there is no current session there. A query
+        // with no filter lists every session.
+        if verb == Verb::Logoff {
+            if self.session.is_some() && self.user.is_some() {
+                return Err(ParseError::SessionAndUser);
+            }
+            if self.servers.is_some() && self.session.is_none() && self.user.is_none() {
+                return Err(ParseError::ServerNeedsTarget);
+            }
         }
-        if self.servers.is_some() && self.session.is_none() && self.user.is_none() {
-            return Err(ParseError::ServerNeedsTarget);
-        }
-        Ok(Command::Logoff(Options {
+        let options = Options {
             session: self.session,
             user: self.user,
             servers: self.servers,
@@ -407,7 +416,11 @@ impl Builder {
             parallel: self.parallel.unwrap_or(DEFAULT_PARALLEL_NZ),
             json: self.json,
             whatif: self.whatif,
-        }))
+        };
+        Ok(match verb {
+            Verb::Logoff => Command::Logoff(options),
+            Verb::Qwinsta | Verb::Quser => Command::Query(options),
+        })
     }
 }
 

@@ -1375,3 +1375,273 @@ fn whatif_every_spelling() {
         ParseError::UnexpectedValue(s("--dry-run"))
     );
 }
+
+// ---- verbs: qwinsta and quser -----------------------------------------------------------
+
+const QUERIES: [Verb; 2] = [Verb::Qwinsta, Verb::Quser];
+
+#[track_caller]
+fn query(verb: Verb, args: &[&str]) -> Options {
+    match parse(verb, args) {
+        Ok(Command::Query(options)) => options,
+        other => panic!("{verb:?} {args:?}: expected Ok(Query(..)), got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn query_err(verb: Verb, args: &[&str]) -> ParseError {
+    match parse(verb, args) {
+        Err(error) => error,
+        other => panic!("{verb:?} {args:?}: expected Err(..), got {other:?}"),
+    }
+}
+
+#[test]
+fn verb_names() {
+    let names: Vec<&str> = Verb::ALL.iter().map(|v| v.name()).collect();
+    assert_eq!(names, ["logoff", "qwinsta", "quser"]);
+}
+
+#[test]
+fn a_query_with_no_arguments_lists_everything() {
+    for verb in QUERIES {
+        assert_eq!(
+            parse(verb, std::iter::empty::<OsString>()),
+            Ok(Command::Query(Options::default()))
+        );
+    }
+}
+
+#[test]
+fn a_query_filter_is_the_session_field() {
+    for verb in QUERIES {
+        for filter in [
+            "alice",
+            "1000",
+            "pts/1",
+            "12",
+            "c3",
+            "console",
+            "/dev/pts/3",
+        ] {
+            assert_eq!(query(verb, &[filter]), session(filter), "{verb:?} {filter}");
+        }
+        assert_eq!(query(verb, &["--", "/user:x"]), session("/user:x"));
+        assert_eq!(
+            query_err(verb, &["alice", "bob"]),
+            ParseError::TooManySessions(s("alice"), s("bob"))
+        );
+        assert_eq!(query_err(verb, &[""]), ParseError::EmptyValue(s("session")));
+    }
+}
+
+#[test]
+fn a_query_takes_hosts_with_or_without_a_filter() {
+    for verb in QUERIES {
+        // No target needed: with no filter, every session of every host.
+        assert_eq!(
+            query(verb, &["/server:h"]),
+            with(|o| o.servers = list(&["h"]))
+        );
+        assert_eq!(
+            query(verb, &["/server:@hosts"]),
+            with(|o| o.servers = Some(Servers::File(PathBuf::from("hosts"))))
+        );
+        // A filter means something on every host: several hosts are fine.
+        assert_eq!(
+            query(verb, &["/server:a,b", "pts/1"]),
+            with(|o| {
+                o.servers = list(&["a", "b"]);
+                o.session = Some(s("pts/1"));
+            })
+        );
+        assert_eq!(
+            query(verb, &["alice", "--server", "a,b,c"]),
+            with(|o| {
+                o.servers = list(&["a", "b", "c"]);
+                o.session = Some(s("alice"));
+            })
+        );
+        assert_eq!(
+            query_err(verb, &["/server:a", "/server:b"]),
+            ParseError::Duplicate(s("/server"))
+        );
+        assert_eq!(
+            query_err(verb, &["/server:a,,b"]),
+            ParseError::EmptyValue(s("/server"))
+        );
+    }
+    // logoff keeps its rule.
+    assert_eq!(err(&["/server:h"]), ParseError::ServerNeedsTarget);
+}
+
+#[test]
+fn a_query_takes_the_shared_switches() {
+    for verb in QUERIES {
+        assert_eq!(
+            query(
+                verb,
+                &[
+                    "bob",
+                    "/server:a,b",
+                    "/JSON",
+                    "--connect-timeout=2.5",
+                    "-parallel:4"
+                ]
+            ),
+            Options {
+                session: Some(s("bob")),
+                servers: list(&["a", "b"]),
+                json: true,
+                connect_timeout: Duration::from_millis(2500),
+                parallel: NonZeroUsize::new(4).unwrap(),
+                ..Options::default()
+            }
+        );
+        assert_eq!(
+            query_err(verb, &["/parallel:0"]),
+            ParseError::InvalidValue(s("/parallel"), s("0"))
+        );
+    }
+}
+
+#[test]
+fn logoff_only_switches_are_unknown_to_queries() {
+    let cases = [
+        "/v",
+        "/V",
+        "-verbose",
+        "--verbose",
+        "/force",
+        "--FORCE",
+        "/timeout:5",
+        "--timeout=5",
+        "--timeout",
+        "/user:x",
+        "-USER:x",
+        "--user=x",
+        "--user",
+        "/whatif",
+        "-WhatIf",
+        "--dry-run",
+        "/dry-run",
+    ];
+    for verb in QUERIES {
+        for arg in cases {
+            assert_eq!(
+                query_err(verb, &[arg]),
+                ParseError::UnknownSwitch(s(arg)),
+                "{verb:?} {arg}"
+            );
+            assert_eq!(
+                query_err(verb, &["alice", arg, "/server:h"]),
+                ParseError::UnknownSwitch(s(arg)),
+                "{verb:?} {arg}"
+            );
+        }
+        // `--user x`: the unknown switch takes no value, so its error comes first.
+        assert_eq!(
+            query_err(verb, &["--user", "x"]),
+            ParseError::UnknownSwitch(s("--user"))
+        );
+        // Help and version still win over them, as over any unknown switch.
+        assert_eq!(parse(verb, ["/v", "/?"]), Ok(Command::Help));
+        assert_eq!(parse(verb, ["/user:x", "--version"]), Ok(Command::Version));
+    }
+}
+
+#[test]
+fn json_every_spelling_on_the_queries() {
+    for arg in flag_spellings(&["json"]) {
+        for verb in QUERIES {
+            assert_eq!(query(verb, &[&arg]), with(|o| o.json = true), "{arg}");
+        }
+    }
+    for verb in Verb::ALL {
+        for (arg, typed) in [("/json:1", "/json"), ("--json=yes", "--json")] {
+            assert_eq!(
+                parse(*verb, [arg]),
+                Err(ParseError::UnexpectedValue(s(typed))),
+                "{verb:?}"
+            );
+        }
+    }
+}
+
+/// The switches `/?` lists for `verb`, without their values.
+fn listed(verb: Verb) -> Vec<String> {
+    help(&crate::i18n::Localizer::for_locale("C"), verb)
+        .lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|rest| rest.starts_with(['/', '-']))
+        .map(|rest| {
+            rest.split([' ', '<', ':', '='])
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn help_for_each_verb_lists_only_its_switches() {
+    assert_eq!(
+        listed(Verb::Logoff),
+        [
+            "/server",
+            "/user",
+            "/v",
+            "/whatif",
+            "/json",
+            "/force",
+            "/timeout",
+            "/connect-timeout",
+            "/parallel",
+            "/?",
+            "--version"
+        ]
+    );
+    let l = crate::i18n::Localizer::for_locale("C");
+    for verb in QUERIES {
+        assert_eq!(
+            listed(verb),
+            [
+                "/server",
+                "/json",
+                "/connect-timeout",
+                "/parallel",
+                "/?",
+                "--version"
+            ],
+            "{verb:?}"
+        );
+        let help = help(&l, verb);
+        assert!(
+            help.contains(&format!("Usage: {} [", verb.name())),
+            "{help}"
+        );
+        let usage = usage(&l, verb);
+        assert!(usage.ends_with(&format!("{} /?", verb.name())), "{usage}");
+        for other in ["/user", "/whatif", "/force", "/timeout", "/v "] {
+            assert!(!help.contains(other), "{verb:?} help mentions {other}");
+            assert!(!usage.contains(other), "{verb:?} usage mentions {other}");
+        }
+    }
+    // Each lists its operands in its synopsis' order.
+    let operands = |verb: Verb| -> Vec<String> {
+        help(&l, verb)
+            .lines()
+            .filter_map(|line| line.strip_prefix("  <"))
+            .map(|rest| rest.split('>').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(operands(Verb::Logoff), ["sessionname", "sessionID"]);
+    assert_eq!(
+        operands(Verb::Qwinsta),
+        ["sessionname", "username", "sessionID"]
+    );
+    assert_eq!(
+        operands(Verb::Quser),
+        ["username", "sessionname", "sessionID"]
+    );
+}
