@@ -34,7 +34,7 @@ _logoff() {
     _init_completion -n =:@ || return
     local i
     for ((i = 1; i < cword; i++)); do
-        [[ ${words[i]} == -- ]] && return # only a session name or ID after --
+        [[ ${words[i]} == -- ]] && return # only the positional argument after --
     done
     local kind candidates=() c
     if [[ $prev == --* && $prev != *[:=]* ]]; then
@@ -49,9 +49,9 @@ _logoff() {
         _logoff_values "$kind" "$switch$sep" "${cur#*[:=]}"
     else
         if [[ $cur == -* ]]; then
-            candidates=('--server=' '--user=' '--verbose' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--help' '--version')
+            candidates=('--server=' '--user=' '--verbose' '--dry-run' '--json' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--help' '--version')
         else
-            candidates=('/server:' '/user:' '/v' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/?' '/version')
+            candidates=('/server:' '/user:' '/v' '/whatif' '/json' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/?' '/version')
         fi
         for c in "${candidates[@]}"; do
             [[ ${c,,} == "${cur,,}"* ]] && COMPREPLY+=("$c")

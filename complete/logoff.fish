@@ -40,7 +40,7 @@ end
 function __logoff_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
-    # Only a session name or ID after --.
+    # Only the positional argument after --.
     contains -- -- $tokens[2..-1]; and return
     set -l prev $tokens[-1]
     if string match -q -- '--*' $prev; and not string match -q -- '*[:=]*' $prev
@@ -62,6 +62,8 @@ function __logoff_complete
             '--server=' 'Session host that holds the session, reached with ssh and systemd-stdio-bridge' \
             '--user=' 'Every session of this user' \
             '--verbose' 'Display what is being done' \
+            '--dry-run' 'Show which sessions would be logged off, with their processes, and change nothing' \
+            '--json' 'Print the result as one JSON document on standard output' \
             '--force' 'Also log off a console session' \
             '--timeout=' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '--connect-timeout=' 'How long to wait for a host, or any answer from its bus' \
@@ -73,6 +75,8 @@ function __logoff_complete
             '/server:' 'Session host that holds the session, reached with ssh and systemd-stdio-bridge' \
             '/user:' 'Every session of this user' \
             '/v' 'Display what is being done' \
+            '/whatif' 'Show which sessions would be logged off, with their processes, and change nothing' \
+            '/json' 'Print the result as one JSON document on standard output' \
             '/force' 'Also log off a console session' \
             '/timeout:' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '/connect-timeout:' 'How long to wait for a host, or any answer from its bus' \

@@ -5,6 +5,12 @@ help-usage = Usage: { $synopsis }
 help-intro =
     Logs a user off a session on a session host and deletes the session: every
     process of the session ends and the session is removed from the host.
+help-intro-qwinsta =
+    Displays information about the sessions on a session host: every session,
+    or those that a session name, a user name or a session ID selects.
+help-intro-quser =
+    Displays information about the users' sessions on a session host: who is
+    logged on, in which session, since when, and how long they have been idle.
 
 # Placeholders in the usage and the list of switches, shown as <sessionname>.
 help-value-sessionname = sessionname
@@ -27,6 +33,13 @@ help-switch-connect-timeout = How long to wait for a host, or any answer from it
 help-switch-parallel = Hosts handled at once (default { $default }; { $min } to { $max }).
 help-switch-help = Display this help.
 help-switch-version = Display the version.
+help-switch-whatif = Show which sessions would be logged off, with their processes, and change nothing.
+help-switch-json = Print the result as one JSON document on standard output.
+# qwinsta and quser: the positional argument is a filter.
+help-arg-query-sessionname = Only the sessions with this name: a terminal (pts/3, tty2), an X display (:10), or "console".
+help-arg-query-username = Only the sessions of this user (a name or a UID).
+help-arg-query-sessionid = Only the session with this logind ID (12, c3). With no argument, every session is listed.
+help-switch-server-query = Session host to query (default: this one), reached with ssh and systemd-stdio-bridge. Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
 
 help-forms =
     Switches also take the forms -v, --verbose, --server=NAME, --user NAME,
@@ -43,7 +56,25 @@ help-exit-status =
       3  no such session or user session,      8  several hosts: some failed
          ambiguous name, no current session  130  interrupted (Ctrl-C, TERM, HUP)
       4  access denied
-version = logoff { $version }
+help-forms-query =
+    Switches also take the forms -json, --json, --server=NAME, --server NAME,
+    in any letter case; -- ends the switches.
+help-columns-qwinsta =
+    Columns: SESSIONNAME, USERNAME, ID, STATE, TYPE, DEVICE; ">" marks your own
+    session. STATE is Active (active in logind), Conn (online: logged on, not
+    in the foreground) or Disc (closing: being ended, or its leader gone).
+help-columns-quser =
+    Columns: USERNAME, SESSIONNAME, ID, STATE, IDLE TIME, LOGON TIME; ">" marks
+    your own session. STATE is Active (active in logind), Conn (online: logged
+    on, not in the foreground) or Disc (closing: being ended, or its leader
+    gone).
+help-exit-status-query =
+    Exit status:
+      0  sessions listed                       7  host, bus or logind unreachable
+      1  internal error, or output not written 8  several hosts: some failed
+      2  invalid parameters                  130  interrupted (Ctrl-C, TERM, HUP)
+      3  no session, or none matches the filter
+version = { $program } { $version }
 
 # Bad command lines. The usage text follows them.
 err-invalid = Invalid parameter(s): { $detail }

@@ -4,6 +4,13 @@ help-usage = Uso: { $synopsis }
 help-intro =
     Cierra la sesión de un usuario en un host de sesión y elimina la sesión:
     terminan todos los procesos de la sesión y esta se quita del host.
+help-intro-qwinsta =
+    Muestra información sobre las sesiones de un host de sesión: todas, o las
+    que seleccione un nombre de sesión, un nombre de usuario o un Id. de sesión.
+help-intro-quser =
+    Muestra información sobre las sesiones de los usuarios en un host de sesión:
+    quién ha iniciado sesión, en qué sesión, desde cuándo y cuánto tiempo lleva
+    inactivo.
 
 # Marcadores de posición del uso y de la lista de modificadores, mostrados como <servidor>.
 help-value-sessionname = nombreDeSesión
@@ -26,6 +33,13 @@ help-switch-connect-timeout = Espera máxima a que un host, o su bus, responda (
 help-switch-parallel = Hosts procesados a la vez (predeterminado: { $default }; de { $min } a { $max }).
 help-switch-help = Muestra esta ayuda.
 help-switch-version = Muestra la versión.
+help-switch-whatif = Muestra qué sesiones se cerrarían, con sus procesos, sin cambiar nada.
+help-switch-json = Imprime el resultado como un único documento JSON en la salida estándar.
+# qwinsta y quser: el argumento posicional es un filtro.
+help-arg-query-sessionname = Solo las sesiones con este nombre: un terminal (pts/3, tty2), una pantalla X (:10) o "console".
+help-arg-query-username = Solo las sesiones de este usuario (un nombre o un UID).
+help-arg-query-sessionid = Solo la sesión con este Id. de logind (12, c3). Sin argumento, se muestran todas las sesiones.
+help-switch-server-query = Host de sesión que se consulta (de forma predeterminada, este), al que se accede con ssh y systemd-stdio-bridge. Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
 
 help-forms =
     Los modificadores también admiten las formas -v, --verbose, --server=NAME,
@@ -43,7 +57,26 @@ help-exit-status =
          usuario, nombre ambiguo o no hay     130  interrumpido (Ctrl-C, TERM, HUP)
          sesión actual
       4  acceso denegado
-version = logoff { $version }
+help-forms-query =
+    Los modificadores también admiten las formas -json, --json, --server=NAME,
+    --server NAME, en mayúsculas o minúsculas; -- termina los modificadores.
+help-columns-qwinsta =
+    Columnas: SESSIONNAME, USERNAME, ID, STATE, TYPE, DEVICE; ">" marca su
+    propia sesión. STATE es Active (activa en logind), Conn (online: con sesión
+    iniciada, pero no en primer plano) o Disc (closing: cerrándose, o su
+    proceso líder ya no existe).
+help-columns-quser =
+    Columnas: USERNAME, SESSIONNAME, ID, STATE, IDLE TIME, LOGON TIME; ">"
+    marca su propia sesión. STATE es Active (activa en logind), Conn (online:
+    con sesión iniciada, pero no en primer plano) o Disc (closing: cerrándose,
+    o su proceso líder ya no existe).
+help-exit-status-query =
+    Estado de salida:
+      0  se mostraron las sesiones             7  host, bus o logind inaccesible
+      1  error interno o salida no escrita     8  varios hosts: algunos fallaron
+      2  parámetros no válidos               130  interrumpido (Ctrl-C, TERM, HUP)
+      3  no hay sesiones, o ninguna coincide con el filtro
+version = { $program } { $version }
 
 # Líneas de comandos incorrectas. Después se muestra el texto de uso.
 err-invalid = Parámetros no válidos: { $detail }

@@ -4,6 +4,12 @@ help-usage = 用法：{ $synopsis }
 help-intro =
     从会话主机上的会话中注销用户并删除该会话：会话的所有进程都会结束，
     该会话也会从主机中删除。
+help-intro-qwinsta =
+    显示会话主机上的会话信息：所有会话，或按会话名、用户名或会话 ID
+    选出的会话。
+help-intro-quser =
+    显示会话主机上用户会话的信息：谁已登录、在哪个会话中、自何时登录，
+    以及已空闲多久。
 
 # 用法和开关列表中的占位符，显示为 <servername>。
 help-value-sessionname = sessionname
@@ -26,6 +32,13 @@ help-switch-connect-timeout = 等待主机或其总线应答的时长（默认�
 help-switch-parallel = 同时处理的主机数（默认为 { $default }；{ $min } 到 { $max }）。
 help-switch-help = 显示此帮助。
 help-switch-version = 显示版本。
+help-switch-whatif = 显示将被注销的会话及其进程，但不做任何更改。
+help-switch-json = 以单个 JSON 文档的形式在标准输出上打印结果。
+# qwinsta 和 quser：位置参数是筛选条件。
+help-arg-query-sessionname = 仅显示具有此名称的会话：终端（pts/3、tty2）、X 显示（:10）或 "console"。
+help-arg-query-username = 仅显示该用户的会话（用户名或 UID）。
+help-arg-query-sessionid = 仅显示具有此 logind ID 的会话（12、c3）。不带参数时列出所有会话。
+help-switch-server-query = 要查询的会话主机（默认为本机），通过 ssh 和 systemd-stdio-bridge 访问。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
 
 help-forms =
     开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，
@@ -42,7 +55,24 @@ help-exit-status =
       3  会话或用户会话不存在、名称有歧义，    8  多个主机：部分失败
          或没有当前会话                      130  已中断（Ctrl-C、TERM、HUP）
       4  拒绝访问
-version = logoff { $version }
+help-forms-query =
+    开关也可以写成 -json、--json、--server=NAME、--server NAME 等形式，
+    不区分大小写；-- 表示开关结束。
+help-columns-qwinsta =
+    列：SESSIONNAME、USERNAME、ID、STATE、TYPE、DEVICE；">" 标记你自己的
+    会话。STATE 为 Active（logind 中为 active）、Conn（online：已登录但不在
+    前台）或 Disc（closing：正在结束，或其首进程已退出）。
+help-columns-quser =
+    列：USERNAME、SESSIONNAME、ID、STATE、IDLE TIME、LOGON TIME；">" 标记
+    你自己的会话。STATE 为 Active（logind 中为 active）、Conn（online：已登录
+    但不在前台）或 Disc（closing：正在结束，或其首进程已退出）。
+help-exit-status-query =
+    退出状态：
+      0  已列出会话                            7  无法访问主机、总线或 logind
+      1  内部错误，或无法写出输出              8  多个主机：部分失败
+      2  参数无效                            130  已中断（Ctrl-C、TERM、HUP）
+      3  没有会话，或没有会话与筛选条件匹配
+version = { $program } { $version }
 
 # 错误的命令行。其后会显示用法。
 err-invalid = 参数无效：{ $detail }

@@ -111,7 +111,8 @@ pub fn main(verb: Verb) -> ExitCode {
         }
         Ok(Command::Version) => {
             let version = Arg::from(env!("CARGO_PKG_VERSION"));
-            o.out(&l.tr("version", &[("version", version)]));
+            let program = Arg::from(verb.name());
+            o.out(&l.tr("version", &[("program", program), ("version", version)]));
             exit::OK
         }
         Ok(Command::Logoff(opts)) => {
@@ -126,7 +127,11 @@ pub fn main(verb: Verb) -> ExitCode {
     };
     let code = o.finish(&l, code);
     if audit::lost() {
-        o.err(&format!("{}: {}", verb.name(), l.tr("warn-audit-lost", &[])));
+        o.err(&format!(
+            "{}: {}",
+            verb.name(),
+            l.tr("warn-audit-lost", &[])
+        ));
     }
     ExitCode::from(code)
 }
@@ -231,7 +236,13 @@ async fn one(
     };
     if o.json {
         let whole = if r.ok() { r.unmatched.as_ref() } else { None };
-        o.out(&json::logoff(l, std::slice::from_ref(&r), code, whole, req.whatif));
+        o.out(&json::logoff(
+            l,
+            std::slice::from_ref(&r),
+            code,
+            whole,
+            req.whatif,
+        ));
         if let Some(e) = whole {
             o.err(&format!("logoff: {}", report::error(l, e)));
         }
@@ -386,10 +397,15 @@ async fn list(l: &Localizer, o: &Output, verb: Verb, opts: Options) -> u8 {
     let work = async {
         bar.show(0, targets.len());
         let work = |t| query::run_host(t, &req, &stop);
-        let hosts = fleet::run(&targets, opts.parallel.get(), work, &mut |_, done, total| {
-            bar.clear();
-            bar.show(done, total);
-        })
+        let hosts = fleet::run(
+            &targets,
+            opts.parallel.get(),
+            work,
+            &mut |_, done, total| {
+                bar.clear();
+                bar.show(done, total);
+            },
+        )
         .await;
         bar.clear();
         hosts
@@ -399,9 +415,10 @@ async fn list(l: &Localizer, o: &Output, verb: Verb, opts: Options) -> u8 {
     let name = verb.name();
     // A host where nothing matched is not worth a line while other hosts listed sessions.
     let nothing = hosts.iter().all(|h| h.sessions.is_empty());
-    let failed = hosts.iter().filter_map(|h| h.error.as_ref()).filter(|e| {
-        whole.is_none() && (nothing || !matches!(e, Error::NoMatch { .. }))
-    });
+    let failed = hosts
+        .iter()
+        .filter_map(|h| h.error.as_ref())
+        .filter(|e| whole.is_none() && (nothing || !matches!(e, Error::NoMatch { .. })));
     for e in failed {
         o.err(&format!("{name}: {}", report::error(l, e)));
     }
@@ -433,7 +450,10 @@ fn listing_code(hosts: &[HostListing], single: bool, stop: &Stop) -> (u8, Option
     }
     let no_match = |h: &HostListing| matches!(h.error, Some(Error::NoMatch { .. }));
     if single {
-        return (hosts[0].error.as_ref().map_or(exit::OK, Error::exit_code), None);
+        return (
+            hosts[0].error.as_ref().map_or(exit::OK, Error::exit_code),
+            None,
+        );
     }
     if hosts.iter().any(|h| h.error.is_some() && !no_match(h)) {
         return (exit::SOME_HOSTS_FAILED, None);

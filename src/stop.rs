@@ -254,5 +254,4 @@ mod tests {
         })));
         assert_eq!(got, [50, 0, 20]);
     }
-
 }

@@ -32,7 +32,13 @@ fn comp_words(line: &str) -> Vec<String> {
     words
 }
 
-/// What bash offers for `line`, as bash-completion's `complete -F` would show it.
+/// The command a line runs: its first word.
+fn command(line: &str) -> &str {
+    line.split(' ').next().unwrap_or_default()
+}
+
+/// What bash offers for `line`, as bash-completion's `complete -F` would show it: the function
+/// the command's file registers for it, as bash-completion finds it by the command's name.
 fn bash(line: &str) -> Vec<String> {
     let words = comp_words(line);
     let script = r#"
@@ -41,12 +47,14 @@ fn bash(line: &str) -> Vec<String> {
         COMP_LINE=$2 COMP_POINT=${#2}
         shift 2
         COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
-        _logoff logoff "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+        f=$(complete -p "${COMP_WORDS[0]}" | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
+        "$f" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
         printf '%s\n' "${COMPREPLY[@]}"
     "#;
+    let cmd = command(line);
     let out = Command::new("bash")
         .args(["-c", script, "bash"])
-        .arg(file("logoff.bash"))
+        .arg(file(&format!("{cmd}.bash")))
         .arg(line)
         .args(&words)
         .output()
@@ -63,7 +71,7 @@ fn bash(line: &str) -> Vec<String> {
 fn fish(line: &str) -> Vec<String> {
     let out = Command::new("fish")
         .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
-        .arg(file("logoff.fish"))
+        .arg(file(&format!("{}.fish", command(line))))
         .arg(line)
         .output()
         .expect("fish (scripts/test installs it)");
@@ -98,6 +106,28 @@ fn bash_completes_switches_in_both_spellings_and_their_values() {
     assert_eq!(bash("logoff /server:@/etc/hostn"), ["/etc/hostname"]);
     // After `--` only a session: no switch is offered.
     assert_eq!(bash("logoff -- /s"), Vec::<String>::new());
+    assert_eq!(bash("logoff /what"), ["/whatif"]);
+    assert_eq!(bash("logoff --dry"), ["--dry-run"]);
+    assert_eq!(bash("logoff --js"), ["--json"]);
+}
+
+#[test]
+fn bash_completes_the_queries_with_their_own_switches() {
+    for cmd in ["qwinsta", "quser"] {
+        assert_eq!(bash(&format!("{cmd} /ser")), ["/server:"], "{cmd}");
+        assert_eq!(bash(&format!("{cmd} --js")), ["--json"], "{cmd}");
+        assert_eq!(bash(&format!("{cmd} /J")), ["/json"], "{cmd}");
+        // logoff's switches are not theirs (a `/…` that is no switch may be a path).
+        let none = Vec::<String>::new();
+        assert!(!bash(&format!("{cmd} /us")).contains(&"/user:".to_string()));
+        assert_eq!(bash(&format!("{cmd} --verb")), none, "{cmd}");
+        assert_eq!(bash(&format!("{cmd} --dry")), none, "{cmd}");
+        assert_eq!(
+            bash(&format!("{cmd} /server:@/etc/hostn")),
+            ["/etc/hostname"],
+            "{cmd}"
+        );
+    }
 }
 
 #[test]
@@ -109,27 +139,59 @@ fn fish_completes_switches_in_both_spellings_and_their_values() {
         fish("logoff /server:@/etc/hostn"),
         ["/server:@/etc/hostname"]
     );
+    assert_eq!(fish("logoff /what"), ["/whatif"]);
 }
 
 #[test]
-fn zsh_loads_the_completion_and_parses_it() {
+fn fish_completes_the_queries_with_their_own_switches() {
+    for cmd in ["qwinsta", "quser"] {
+        assert_eq!(fish(&format!("{cmd} /ser")), ["/server:"], "{cmd}");
+        assert_eq!(fish(&format!("{cmd} --js")), ["--json"], "{cmd}");
+        // logoff's switches are not theirs.
+        let offered = fish(&format!("{cmd} /"));
+        assert!(offered.contains(&"/json".to_string()), "{cmd}: {offered:?}");
+        for not_theirs in ["/user:", "/v", "/whatif", "/force", "/timeout:"] {
+            assert!(
+                !offered.contains(&not_theirs.to_string()),
+                "{cmd} {not_theirs}"
+            );
+        }
+        assert_eq!(
+            fish(&format!("{cmd} /server:@/etc/hostn")),
+            ["/server:@/etc/hostname"],
+            "{cmd}"
+        );
+    }
+}
+
+#[test]
+fn zsh_loads_the_completions_and_parses_them() {
     let script = r#"
         zsh -n "$1" || exit 1
         autoload -Uz compinit && compinit -u -D
         fpath=("${1:h}" $fpath)
-        autoload -Uz _logoff
+        f=${1:t}
+        autoload -Uz $f
         # Loads the function's definition without running it (that needs a terminal).
-        autoload +X _logoff && print -r -- ${+functions[_logoff]}
+        autoload +X $f && print -r -- ${+functions[$f]}
     "#;
-    let out = Command::new("zsh")
-        .args(["-f", "-c", script, "zsh"])
-        .arg(file("_logoff"))
-        .output()
-        .expect("zsh (scripts/test installs it)");
-    assert!(
-        out.status.success(),
-        "zsh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(lines(&out.stdout), ["1"]);
+    for cmd in ["logoff", "qwinsta", "quser"] {
+        let path = file(&format!("_{cmd}"));
+        let text = std::fs::read_to_string(&path).expect("the zsh completion");
+        assert_eq!(
+            text.lines().next(),
+            Some(format!("#compdef {cmd}").as_str())
+        );
+        let out = Command::new("zsh")
+            .args(["-f", "-c", script, "zsh"])
+            .arg(&path)
+            .output()
+            .expect("zsh (scripts/test installs it)");
+        assert!(
+            out.status.success(),
+            "zsh, {cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(lines(&out.stdout), ["1"], "{cmd}");
+    }
 }

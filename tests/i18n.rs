@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
-use logoff::cli;
+use logoff::cli::{self, Verb};
 use logoff::i18n::{Arg, CATALOGS, Localizer, catalog_for, width};
 use unic_langid::LanguageIdentifier;
 
@@ -311,42 +311,65 @@ fn plural_forms_are_chosen() {
 fn help_fits_a_terminal_and_keeps_its_columns() {
     for (tag, locale) in [("en", "C"), ("es", "es_ES.UTF-8"), ("zh-CN", "zh_CN.UTF-8")] {
         let l = Localizer::for_locale(locale);
-        for (id, text) in [("help", cli::help(&l)), ("usage", cli::usage(&l))] {
-            for line in text.lines() {
-                assert!(width(line) <= 79, "{tag} '{id}': too wide: {line:?}");
-                assert_eq!(line, line.trim_end(), "{tag} '{id}': trailing blanks");
-            }
-        }
-        // Switch lines ("  /v   Display …") and their continuation lines share one column; a
-        // switch too long for it stands alone on its line.
-        let help = cli::help(&l);
-        let mut columns = BTreeSet::new();
-        let mut alone = 0;
-        for line in help.lines() {
-            let indent = line.len() - line.trim_start().len();
-            if indent == 2 && line[2..].starts_with(['/', '<', '-']) {
-                let token = line[2..].split(' ').next().unwrap_or("");
-                let rest = &line[2 + token.len()..];
-                if rest.is_empty() {
-                    alone += 1;
-                    continue;
+        for &verb in Verb::ALL {
+            let (help, usage) = (cli::help(&l, verb), cli::usage(&l, verb));
+            for (id, text) in [("help", &help), ("usage", &usage)] {
+                for line in text.lines() {
+                    assert!(
+                        width(line) <= 79,
+                        "{tag} {verb:?} '{id}': too wide: {line:?}"
+                    );
+                    assert_eq!(
+                        line,
+                        line.trim_end(),
+                        "{tag} {verb:?} '{id}': trailing blanks"
+                    );
                 }
-                let gap = rest.len() - rest.trim_start().len();
-                columns.insert(2 + width(token) + gap);
-            } else if indent > 10 {
-                columns.insert(indent);
             }
+            // Switch lines ("  /v   Display …") and their continuation lines share one column;
+            // a switch too long for it stands alone on its line. Only the list: the usage's
+            // own continuation lines (a long synopsis wraps) line up under the command.
+            let is_entry =
+                |line: &str| line.starts_with("  ") && line[2..].starts_with(['/', '<', '-']);
+            let list = help
+                .split("\n\n")
+                .find(|block| block.lines().next().is_some_and(is_entry))
+                .unwrap_or_else(|| panic!("{tag} {verb:?}: no list of switches in {help}"));
+            let mut columns = BTreeSet::new();
+            let mut alone = 0;
+            for line in list.lines() {
+                let indent = line.len() - line.trim_start().len();
+                if is_entry(line) {
+                    let token = line[2..].split(' ').next().unwrap_or("");
+                    let rest = &line[2 + token.len()..];
+                    if rest.is_empty() {
+                        alone += 1;
+                        continue;
+                    }
+                    let gap = rest.len() - rest.trim_start().len();
+                    columns.insert(2 + width(token) + gap);
+                } else if indent > 10 {
+                    columns.insert(indent);
+                }
+            }
+            assert_eq!(
+                columns.len(),
+                1,
+                "{tag} {verb:?}: help columns at {columns:?}"
+            );
+            assert!(
+                alone <= 1,
+                "{tag} {verb:?}: {alone} switches on lines of their own"
+            );
         }
-        assert_eq!(columns.len(), 1, "{tag}: help columns at {columns:?}");
-        assert!(alone <= 1, "{tag}: {alone} switches on lines of their own");
     }
 }
 
-/// The help lists every switch and operand, in the same order, in every language.
+/// The help lists every switch and operand of its verb, in the same order, in every language.
 #[test]
 fn help_lists_the_same_switches_in_every_language() {
-    let tokens = |locale: &str| -> Vec<String> {
-        cli::help(&Localizer::for_locale(locale))
+    let tokens = |locale: &str, verb: Verb| -> Vec<String> {
+        cli::help(&Localizer::for_locale(locale), verb)
             .lines()
             .filter(|line| line.starts_with("  ") && line[2..].starts_with(['/', '<', '-']))
             .map(|line| {
@@ -356,25 +379,45 @@ fn help_lists_the_same_switches_in_every_language() {
             })
             .collect()
     };
-    let english = tokens("C");
-    assert_eq!(
-        english,
-        [
-            "",
-            "",
-            "/server",
-            "/user",
-            "/v",
-            "/force",
-            "/timeout",
-            "/connect-timeout",
-            "/parallel",
-            "/?",
-            "--version"
-        ]
-    );
-    for locale in ["es_ES.UTF-8", "zh_CN.UTF-8"] {
-        assert_eq!(tokens(locale), english, "{locale}");
+    let query: &[&str] = &[
+        "",
+        "",
+        "",
+        "/server",
+        "/json",
+        "/connect-timeout",
+        "/parallel",
+        "/?",
+        "--version",
+    ];
+    let cases: [(Verb, &[&str]); 3] = [
+        (
+            Verb::Logoff,
+            &[
+                "",
+                "",
+                "/server",
+                "/user",
+                "/v",
+                "/whatif",
+                "/json",
+                "/force",
+                "/timeout",
+                "/connect-timeout",
+                "/parallel",
+                "/?",
+                "--version",
+            ],
+        ),
+        (Verb::Qwinsta, query),
+        (Verb::Quser, query),
+    ];
+    for (verb, expected) in cases {
+        let english = tokens("C", verb);
+        assert_eq!(english, expected, "{verb:?}");
+        for locale in ["es_ES.UTF-8", "zh_CN.UTF-8"] {
+            assert_eq!(tokens(locale, verb), english, "{verb:?} {locale}");
+        }
     }
 }
 
@@ -469,11 +512,11 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn binary_prints_localized_help() {
-    let english_help = cli::help(&Localizer::for_locale("C"));
+    let english_help = cli::help(&Localizer::for_locale("C"), Verb::Logoff);
     assert!(english_help.starts_with("Logs a user off"));
     for &(env, locale, lang) in ENVIRONMENTS {
         check_catalog(locale, lang);
-        let help = cli::help(&Localizer::for_locale(locale));
+        let help = cli::help(&Localizer::for_locale(locale), Verb::Logoff);
         match lang {
             Lang::En => assert_eq!(help, english_help, "{locale:?}"),
             Lang::Es => {
@@ -519,6 +562,10 @@ fn binary_reports_a_bad_switch_in_the_user_language() {
         let err = stderr(&o);
         let (line1, rest) = err.split_once('\n').unwrap_or((&err, ""));
         assert_eq!(line1, first, "/bogus with {env:?}");
-        assert_eq!(rest, format!("{}\n", cli::usage(&l)), "/bogus with {env:?}");
+        assert_eq!(
+            rest,
+            format!("{}\n", cli::usage(&l, Verb::Logoff)),
+            "/bogus with {env:?}"
+        );
     }
 }

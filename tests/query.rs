@@ -147,12 +147,21 @@ fn the_listing_is_loginds_own_view_over_ssh_and_locally() {
             .collect()
     };
     let tty = lab.session_prop(H, &pty, "TTY");
-    assert_eq!(row(&table, &pty)[..5], [tty.as_str(), "bob", &pty, "Active", "tty"]);
-    assert_eq!(row(&table, &console)[..4], ["console", "alice", &console, "Active"]);
+    assert_eq!(
+        row(&table, &pty)[..5],
+        [tty.as_str(), "bob", &pty, "Active", "tty"]
+    );
+    assert_eq!(
+        row(&table, &console)[..4],
+        ["console", "alice", &console, "Active"]
+    );
     let (code, users, _) = run(&lab, QUSER, &["/server:server1"], &[]);
     assert_eq!(code, 0);
     assert!(users.starts_with(" USERNAME"), "{users}");
-    assert_eq!(row(&users, &pty)[..4], ["bob", tty.as_str(), &pty, "Active"]);
+    assert_eq!(
+        row(&users, &pty)[..4],
+        ["bob", tty.as_str(), &pty, "Active"]
+    );
 }
 
 #[test]
@@ -169,7 +178,10 @@ fn filters_pick_an_id_a_name_or_a_user_and_nothing_is_not_found() {
     };
     assert_eq!(listed(QWINSTA, &b), BTreeSet::from([b.clone()]));
     assert_eq!(listed(QWINSTA, &tty), BTreeSet::from([b.clone()]));
-    assert_eq!(listed(QUSER, "alice"), BTreeSet::from([a1.clone(), a2.clone()]));
+    assert_eq!(
+        listed(QUSER, "alice"),
+        BTreeSet::from([a1.clone(), a2.clone()])
+    );
     assert_eq!(listed(QUSER, "2002"), BTreeSet::from([b.clone()]));
 
     let (code, stdout, stderr) = run(&lab, QWINSTA, &["pts/99", "/server:server1"], &[]);
@@ -230,10 +242,21 @@ fn several_hosts_are_listed_together_and_a_dead_one_fails_alone() {
     assert_eq!(code, 8, "{stdout}\n{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0].split_whitespace().next(), Some("SERVER"));
-    assert!(lines.iter().any(|l| l.contains("server1") && l.contains(&a1)));
-    assert!(lines.iter().any(|l| l.contains("server2") && l.contains(&a2)));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("server1") && l.contains(&a1))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("server2") && l.contains(&a2))
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("quser: ") && stderr.contains("server3"), "{stderr}");
+    assert!(
+        stderr.starts_with("quser: ") && stderr.contains("server3"),
+        "{stderr}"
+    );
 
     let (code, stdout, _) = run(&lab, QWINSTA, &[hosts, "--json"], &[]);
     assert_eq!(code, 8);
@@ -279,7 +302,12 @@ fn whatif_changes_nothing_and_names_what_a_real_run_ends() {
         assert_eq!(pids, expected, "{s}");
     }
     // The text form says the same.
-    let (code, text, _) = run(&lab, LOGOFF, &["/user:alice", "/server:server1", "/whatif"], &[]);
+    let (code, text, _) = run(
+        &lab,
+        LOGOFF,
+        &["/user:alice", "/server:server1", "/whatif"],
+        &[],
+    );
     assert_eq!(code, 0);
     for id in [&a1, &a2] {
         assert!(
@@ -344,8 +372,14 @@ fn headers_and_states_are_localized_and_stay_aligned() {
     for locale in ["en_US.UTF-8", "es_ES.UTF-8", "zh_CN.UTF-8"] {
         let l = logoff::i18n::Localizer::for_locale(locale);
         for (exe, heads) in [
-            (QWINSTA, &["q-sessionname", "q-username", "q-id", "q-state"][..]),
-            (QUSER, &["q-username", "q-sessionname", "q-id", "q-idle", "q-logon"][..]),
+            (
+                QWINSTA,
+                &["q-sessionname", "q-username", "q-id", "q-state"][..],
+            ),
+            (
+                QUSER,
+                &["q-username", "q-sessionname", "q-id", "q-idle", "q-logon"][..],
+            ),
         ] {
             let (code, stdout, stderr) =
                 run(&lab, exe, &["/server:server1"], &[("LC_ALL", locale)]);

@@ -380,7 +380,7 @@ impl<'a> Logind<'a> {
     /// the caller's environment says decides it.
     async fn current_session(&self) -> Result<Option<Session>> {
         let path = OwnedObjectPath::try_from(format!("{PATH}/session/auto"))
-            .map_err(|e| self.general(Fail::Dbus(e.into())))?;
+            .map_err(|e| self.general(Fail::Dbus(e)))?;
         match self.props(&path).await {
             Ok(s) => Ok(Some(s)),
             Err(Fail::Dbus(e)) if matches!(refusal(&e), Refusal::NoSuchSession) => Ok(None),

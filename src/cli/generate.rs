@@ -1,5 +1,5 @@
-//! The man page's SYNOPSIS, ARGUMENTS and OPTIONS, and the bash, zsh and fish completions, made
-//! from the switch table and the English catalog. They are files in the tree (the Debian package
+//! The man pages' SYNOPSIS, ARGUMENTS and OPTIONS, and the bash, zsh and fish completions of
+//! each verb, made from the switch table and the English catalog. They are files in the tree (the Debian package
 //! ships them as they are); the tests below fail while a file differs from what is made here,
 //! and rewrite it when run as
 //!
@@ -7,7 +7,7 @@
 //! LOGOFF_REGENERATE=1 cargo test --lib cli::generate
 //! ```
 //!
-//! The man page's other sections are prose, written in `doc/logoff.1` itself: only the lines
+//! A man page's other sections are prose, written in `doc/<verb>.1` itself: only the lines
 //! between `.\" BEGIN GENERATED <part>` and `.\" END GENERATED <part>` are replaced, and the
 //! version in its `.TH` line.
 
@@ -26,7 +26,7 @@ pub(crate) enum GenerateError {
     Unknown(String),
     #[error("generated part '{0}' given twice")]
     Twice(String),
-    #[error("no '.TH LOGOFF 1 \"date\" \"logoff version\" \"User Commands\"' line")]
+    #[error("no '.TH NAME 1 \"date\" \"logoff version\" \"User Commands\"' line")]
     NoTitle,
 }
 
@@ -38,10 +38,9 @@ fn english() -> Localizer {
     Localizer::for_locale("C")
 }
 
-/// `current` (the man page as it is) with its generated parts and version made anew.
-pub(crate) fn man_page(current: &str) -> Result<String, GenerateError> {
+/// `current` (`verb`'s man page as it is) with its generated parts and version made anew.
+pub(crate) fn man_page(verb: Verb, current: &str) -> Result<String, GenerateError> {
     let l = english();
-    let verb = Verb::Logoff;
     let mut out = String::new();
     let mut seen: Vec<&str> = vec![];
     let mut title = false;
@@ -271,8 +270,7 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-pub(crate) fn bash() -> String {
-    let verb = Verb::Logoff;
+pub(crate) fn bash(verb: Verb) -> String {
     let words = |forms: Vec<(String, &Switch)>| {
         forms
             .iter()
@@ -285,16 +283,16 @@ pub(crate) fn bash() -> String {
         .collect();
     let header: String = HEADER.lines().map(|l| format!("# {l}\n")).collect();
     format!(
-        r#"# bash completion for logoff                              -*- shell-script -*-
+        r#"# bash completion for {cmd}                              -*- shell-script -*-
 {header}
 # The kind of value a switch name takes (any letter case).
-_logoff_kind() {{
+_{cmd}_kind() {{
     case ${{1,,}} in
 {cases}    esac
 }}
 
 # Values of a kind, each after $2 (the switch and its separator, or nothing).
-_logoff_values() {{
+_{cmd}_values() {{
     local kind=$1 before=$2 value=$3 head=
     case $kind in
     hosts)
@@ -311,24 +309,24 @@ _logoff_values() {{
     esac
 }}
 
-_logoff() {{
+_{cmd}() {{
     local cur prev words cword
     _init_completion -n =:@ || return
     local i
     for ((i = 1; i < cword; i++)); do
-        [[ ${{words[i]}} == -- ]] && return # only a session name or ID after --
+        [[ ${{words[i]}} == -- ]] && return # only the positional argument after --
     done
     local kind candidates=() c
     if [[ $prev == --* && $prev != *[:=]* ]]; then
-        kind=$(_logoff_kind "${{prev#--}}")
+        kind=$(_{cmd}_kind "${{prev#--}}")
     fi
     if [[ -n $kind ]]; then
-        _logoff_values "$kind" "" "$cur"
+        _{cmd}_values "$kind" "" "$cur"
     elif [[ $cur == [-/]*[:=]* ]]; then
         local switch=${{cur%%[:=]*}}
         local sep=${{cur:${{#switch}}:1}} name=${{switch#--}}
-        kind=$(_logoff_kind "${{name#[-/]}}")
-        _logoff_values "$kind" "$switch$sep" "${{cur#*[:=]}}"
+        kind=$(_{cmd}_kind "${{name#[-/]}}")
+        _{cmd}_values "$kind" "$switch$sep" "${{cur#*[:=]}}"
     else
         if [[ $cur == -* ]]; then
             candidates=({long})
@@ -354,16 +352,16 @@ _logoff() {{
         COMPREPLY=("${{COMPREPLY[@]#"$cut"}}")
     fi
 }} &&
-    complete -F _logoff logoff
+    complete -F _{cmd} {cmd}
 "#,
+        cmd = verb.name(),
         long = words(long_forms(verb)),
         slash = words(slash_forms(verb)),
     )
 }
 
-pub(crate) fn zsh() -> String {
+pub(crate) fn zsh(verb: Verb) -> String {
     let l = english();
-    let verb = Verb::Logoff;
     // `_describe` entries: "word:description", a colon in the word escaped.
     let describe = |forms: Vec<(String, &Switch)>, values: bool| {
         forms
@@ -380,15 +378,15 @@ pub(crate) fn zsh() -> String {
         .collect();
     let header: String = HEADER.lines().map(|l| format!("# {l}\n")).collect();
     format!(
-        r#"#compdef logoff
+        r#"#compdef {cmd}
 {header}
 # The kind of value a switch name takes (any letter case).
-_logoff_kind() {{
+_{cmd}_kind() {{
   case ${{(L)1}} in
 {cases}  esac
 }}
 
-_logoff_values() {{
+_{cmd}_values() {{
   case $1 in
     (hosts)
       if compset -P '@'; then
@@ -402,20 +400,20 @@ _logoff_values() {{
   esac
 }}
 
-_logoff() {{
+_{cmd}() {{
   local kind
-  # Only a session name or ID after --.
+  # Only the positional argument after --.
   (( ${{words[(I)--]}} > 1 && ${{words[(I)--]}} < CURRENT )) && return 1
   local prev=${{words[CURRENT-1]}}
   if [[ $prev == --* && $prev != *[:=]* ]]; then
-    kind=$(_logoff_kind ${{prev#--}})
+    kind=$(_{cmd}_kind ${{prev#--}})
   fi
   if [[ -n $kind ]]; then
-    _logoff_values $kind
+    _{cmd}_values $kind
   elif [[ $PREFIX == [-/]*[:=]* ]]; then
     local switch=${{PREFIX%%[:=]*}}
     compset -P 1 '*[:=]'
-    _logoff_values "$(_logoff_kind ${{${{switch#--}}#[-/]}})"
+    _{cmd}_values "$(_{cmd}_kind ${{${{switch#--}}#[-/]}})"
   elif [[ $PREFIX == -* ]]; then
     local -a flags values
     flags=(
@@ -434,8 +432,9 @@ _logoff() {{
   fi
 }}
 
-_logoff "$@"
+_{cmd} "$@"
 "#,
+        cmd = verb.name(),
         long_flags = describe(long_forms(verb), false),
         long_values = describe(long_forms(verb), true),
         slash_flags = describe(slash_forms(verb), false),
@@ -443,9 +442,8 @@ _logoff "$@"
     )
 }
 
-pub(crate) fn fish() -> String {
+pub(crate) fn fish(verb: Verb) -> String {
     let l = english();
-    let verb = Verb::Logoff;
     let lines = |forms: Vec<(String, &Switch)>| {
         forms
             .iter()
@@ -462,16 +460,16 @@ pub(crate) fn fish() -> String {
         .collect();
     let header: String = HEADER.lines().map(|l| format!("# {l}\n")).collect();
     format!(
-        r#"# fish completion for logoff
+        r#"# fish completion for {cmd}
 {header}
 # The kind of value a switch name takes (any letter case).
-function __logoff_kind
+function __{cmd}_kind
     switch (string lower -- $argv[1])
 {cases}    end
 end
 
 # Values of kind $argv[1], each after $argv[2] (the switch and its separator, or nothing).
-function __logoff_values
+function __{cmd}_values
     set -l before $argv[2]
     set -l value $argv[3]
     switch $argv[1]
@@ -493,16 +491,16 @@ function __logoff_values
     end
 end
 
-function __logoff_complete
+function __{cmd}_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
-    # Only a session name or ID after --.
+    # Only the positional argument after --.
     contains -- -- $tokens[2..-1]; and return
     set -l prev $tokens[-1]
     if string match -q -- '--*' $prev; and not string match -q -- '*[:=]*' $prev
-        set -l kind (__logoff_kind (string sub -s 3 -- $prev))
+        set -l kind (__{cmd}_kind (string sub -s 3 -- $prev))
         if test -n "$kind"
-            __logoff_values $kind '' $cur
+            __{cmd}_values $kind '' $cur
             return
         end
     end
@@ -510,7 +508,7 @@ function __logoff_complete
         set -l switch (string replace -r -- '[:=].*' '' $cur)
         set -l sep (string sub -s (math (string length -- $switch) + 1) -l 1 -- $cur)
         set -l value (string sub -s (math (string length -- $switch) + 2) -- $cur)
-        __logoff_values (__logoff_kind (string replace -r -- '^(--|-|/)' '' $switch)) $switch$sep "$value"
+        __{cmd}_values (__{cmd}_kind (string replace -r -- '^(--|-|/)' '' $switch)) $switch$sep "$value"
         return
     end
     if string match -q -- '-*' $cur
@@ -520,8 +518,9 @@ function __logoff_complete
 {slash}    end
 end
 
-complete -c logoff -f -a '(__logoff_complete)'
+complete -c {cmd} -f -a '(__{cmd}_complete)'
 "#,
+        cmd = verb.name(),
         long = lines(long_forms(verb)).replace("\n            ", " \\\n            "),
         slash = lines(slash_forms(verb)).replace("\n            ", " \\\n            "),
     )
@@ -569,15 +568,31 @@ mod tests {
         ));
     }
 
-    /// The committed man page and completions are what the table and the catalogs make.
+    /// A verb's generated files: man page, bash, zsh and fish completions. One file per command
+    /// in each shell, where its loader looks for it by the command's name.
+    fn files(verb: Verb) -> [String; 4] {
+        let cmd = verb.name();
+        [
+            format!("doc/{cmd}.1"),
+            format!("complete/{cmd}.bash"),
+            format!("complete/_{cmd}"),
+            format!("complete/{cmd}.fish"),
+        ]
+    }
+
+    /// The committed man pages and completions are what the table and the catalogs make.
     #[test]
     fn generated_files_are_up_to_date() {
         let mut problems = vec![];
-        let man = man_page(&read("doc/logoff.1")).expect("doc/logoff.1 marks its parts");
-        check("doc/logoff.1", &man, &mut problems);
-        check("complete/logoff.bash", &bash(), &mut problems);
-        check("complete/_logoff", &zsh(), &mut problems);
-        check("complete/logoff.fish", &fish(), &mut problems);
+        for &verb in Verb::ALL {
+            let [man, bash_file, zsh_file, fish_file] = files(verb);
+            let page = man_page(verb, &read(&man))
+                .unwrap_or_else(|e| panic!("{man} marks its parts: {e}"));
+            check(&man, &page, &mut problems);
+            check(&bash_file, &bash(verb), &mut problems);
+            check(&zsh_file, &zsh(verb), &mut problems);
+            check(&fish_file, &fish(verb), &mut problems);
+        }
         assert!(
             problems.is_empty(),
             "{}\nMake them anew with: {REGENERATE}",
@@ -585,20 +600,25 @@ mod tests {
         );
     }
 
-    /// The Debian package ships the generated files (Cargo.toml, `[package.metadata.deb]`).
+    /// The Debian package ships every verb's binary and generated files (Cargo.toml,
+    /// `[package.metadata.deb]`).
     #[test]
     fn generated_files_are_packaged() {
         let manifest = read("Cargo.toml");
-        for path in [
-            "doc/logoff.1",
-            "complete/logoff.bash",
-            "complete/_logoff",
-            "complete/logoff.fish",
-        ] {
-            assert!(
-                manifest.contains(&format!("[\"{path}\", ")),
-                "Cargo.toml's deb assets lack {path}"
+        for &verb in Verb::ALL {
+            let cmd = verb.name();
+            let binary = format!("target/release/{cmd}");
+            for path in files(verb).iter().chain([&binary]) {
+                assert!(
+                    manifest.contains(&format!("[\"{path}\", ")),
+                    "Cargo.toml's deb assets lack {path}"
+                );
+            }
+            // bash-completion loads a command's completion from the file named as the command.
+            let bash = format!(
+                "[\"complete/{cmd}.bash\", \"usr/share/bash-completion/completions/{cmd}\", "
             );
+            assert!(manifest.contains(&bash), "Cargo.toml: {bash}");
         }
     }
 
@@ -612,13 +632,13 @@ mod tests {
                 .collect()
         };
         let all = parts(&PARTS);
-        let made = man_page(&format!("{title}{all}")).expect("well formed");
+        let made = man_page(Verb::Logoff, &format!("{title}{all}")).expect("well formed");
         assert!(made.contains(&format!("\"logoff {}\"", env!("CARGO_PKG_VERSION"))));
         assert!(made.contains("\"2026-01-01\""));
         assert!(!made.contains("STALE"));
         assert!(made.contains("\\fB\\-\\-server=\\fIservername\\fR"));
         // Made again, nothing changes.
-        assert_eq!(man_page(&made), Ok(made.clone()));
+        assert_eq!(man_page(Verb::Logoff, &made), Ok(made.clone()));
 
         let cases = [
             (all.clone(), GenerateError::NoTitle),
@@ -641,7 +661,7 @@ mod tests {
             (format!(".TH LOGOFF 1\n{all}"), GenerateError::NoTitle),
         ];
         for (page, error) in cases {
-            assert_eq!(man_page(&page), Err(error), "{page}");
+            assert_eq!(man_page(Verb::Logoff, &page), Err(error), "{page}");
         }
     }
 
@@ -707,15 +727,31 @@ mod tests {
         }
     }
 
-    /// Every name of every switch, after every prefix, reaches that switch, and its value's
-    /// range is the one the parser applies.
+    /// Every name of every switch of every verb, after every prefix, reaches that switch, and
+    /// its value's range is the one the parser applies.
     #[test]
     fn every_name_in_the_table_parses() {
-        for s in Verb::Logoff.switches() {
+        for &verb in Verb::ALL {
+            every_name_parses(verb);
+        }
+    }
+
+    fn every_name_parses(verb: Verb) {
+        // `/server` on logoff needs a target; `/user` is the one every host has.
+        let target: &[&str] = if verb == Verb::Logoff {
+            &["/user:u"]
+        } else {
+            &[]
+        };
+        for s in verb.switches() {
             for name in s.names() {
                 for prefix in ["/", "-", "--"] {
                     let arg = format!("{prefix}{name}");
-                    let value = |v: &str| vec![format!("{arg}:{v}"), "/user:u".to_owned()];
+                    let value = |v: &str| {
+                        let mut line = vec![format!("{arg}:{v}")];
+                        line.extend(target.iter().map(|t| t.to_string()));
+                        line
+                    };
                     let line = match s.value.as_ref().map(|v| v.kind) {
                         None => vec![arg.clone()],
                         Some(Kind::Hosts) => value("h"),
@@ -723,13 +759,16 @@ mod tests {
                         Some(Kind::Seconds { max, .. }) => value(&max.as_secs().to_string()),
                         Some(Kind::Count { max, .. }) => value(&max.to_string()),
                     };
-                    match parse(&line) {
+                    match parse(verb, &line) {
                         Ok(Command::Help) => assert_eq!(s.name, "?"),
                         Ok(Command::Version) => assert_eq!(s.name, "version"),
-                        Ok(Command::Logoff(o)) => {
+                        Ok(Command::Logoff(o)) if verb == Verb::Logoff => {
                             assert_ne!(o, Options::default(), "{line:?} changed nothing")
                         }
-                        Err(e) => panic!("{line:?}: {e}"),
+                        Ok(Command::Query(o)) if verb != Verb::Logoff => {
+                            assert_ne!(o, Options::default(), "{line:?} changed nothing")
+                        }
+                        other => panic!("{verb:?} {line:?}: {other:?}"),
                     }
                     let too_big = match s.value.as_ref().map(|v| v.kind) {
                         Some(Kind::Seconds { max, .. }) => (max.as_secs() + 1).to_string(),
@@ -737,7 +776,7 @@ mod tests {
                         _ => continue,
                     };
                     let line = [format!("{arg}:{too_big}")];
-                    assert!(parse(&line).is_err(), "{line:?} accepted");
+                    assert!(parse(verb, &line).is_err(), "{line:?} accepted");
                 }
             }
         }
@@ -821,31 +860,36 @@ mod tests {
         );
     }
 
-    /// The catalogs and the man page's prose name only switches the table has.
+    /// The catalogs and the man pages' prose name only switches the table has; a man page, only
+    /// switches of its own verb.
     #[test]
     fn texts_mention_only_real_switches() {
-        // Other programs' options, in the man page.
+        // Other programs' options, in the man pages.
         const NOT_OURS: &[&str] = &["-xT", "-H"];
-        let man = read("doc/logoff.1")
-            .lines()
-            .filter(|line| !line.starts_with(".\\\""))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .replace("\\-", "-")
-            .replace("\\fB", " ")
-            .replace("\\fI", " ")
-            .replace("\\fR", " ");
+        let man = |verb: Verb| {
+            let path = format!("doc/{}.1", verb.name());
+            let text = read(&path)
+                .lines()
+                .filter(|line| !line.starts_with(".\\\""))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .replace("\\-", "-")
+                .replace("\\fB", " ")
+                .replace("\\fI", " ")
+                .replace("\\fR", " ");
+            (path, text, vec![verb])
+        };
         let texts = CATALOGS
             .iter()
-            .map(|(tag, src)| (format!("{tag}.ftl"), src.to_string()))
-            .chain([("doc/logoff.1".to_owned(), man)]);
+            .map(|(tag, src)| (format!("{tag}.ftl"), src.to_string(), Verb::ALL.to_vec()))
+            .chain(Verb::ALL.iter().map(|&v| man(v)));
         let mut problems = vec![];
-        for (file, text) in texts {
+        for (file, text, verbs) in texts {
             for m in mentions(&text) {
                 let name = m.trim_start_matches(['-', '/']);
-                let known = Verb::ALL.iter().any(|v| v.find(name).is_some());
+                let known = verbs.iter().any(|v| v.find(name).is_some());
                 if !known && !NOT_OURS.contains(&m.as_str()) {
-                    problems.push(format!("{file} mentions {m}, which is not in the table"));
+                    problems.push(format!("{file} mentions {m}, which is no switch there"));
                 }
             }
         }

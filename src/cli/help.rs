@@ -15,9 +15,8 @@ const INDENT: usize = 2;
 /// text on the lines below it, so one long name does not squeeze every text.
 const MAX_TOKEN: usize = 20;
 
-/// The `/?` text for `logoff`.
-pub fn help(l: &Localizer) -> String {
-    let verb = Verb::Logoff;
+/// The `/?` text for `verb`: only its own switches.
+pub fn help(l: &Localizer, verb: Verb) -> String {
     let (intro, after) = verb.help_texts();
     let mut out = vec![l.tr(intro, &[]), String::new()];
     let forms = verb.synopsis().iter().filter(|form| !is_help(form));
@@ -31,9 +30,8 @@ pub fn help(l: &Localizer) -> String {
     out.join("\n")
 }
 
-/// The usage for `logoff`, shown after a bad command line.
-pub fn usage(l: &Localizer) -> String {
-    let verb = Verb::Logoff;
+/// The usage for `verb`, shown after a bad command line.
+pub fn usage(l: &Localizer, verb: Verb) -> String {
     synopsis(l, verb, verb.synopsis().iter()).join("\n")
 }
 

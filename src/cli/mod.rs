@@ -1,4 +1,4 @@
-//! Command-line parsing for `logoff`.
+//! Command-line parsing for `logoff`, `qwinsta` and `quser`.
 //!
 //! This module exists because the Windows `logoff` grammar —
 //! `logoff [<sessionname> | <sessionID>] [/server:<servername>] [/v]` — cannot
@@ -14,9 +14,10 @@
 //!
 //! Every switch is defined once, in the switch table (`table.rs`): its names,
 //! its value, its help text and which verbs take it. The parser, `/?`
-//! ([`help()`], [`usage()`]), the man page and the shell completions (`generate`,
-//! a test that keeps `doc/logoff.1` and `complete/` up to date) are all made
-//! from it.
+//! ([`help()`], [`usage()`]), the man pages and the shell completions (`generate`,
+//! a test that keeps `doc/*.1` and `complete/` up to date) are all made
+//! from it. Each binary parses as its [`Verb`]: a switch another verb has is
+//! an unknown switch.
 //!
 //! # Grammar
 //!
@@ -29,7 +30,8 @@
 //!   (even if it starts with `-` or `/`), except that `--` is never taken as a
 //!   value.
 //! * `--` ends the switches; everything after it is positional.
-//! * At most one positional argument: the session name or ID.
+//! * At most one positional argument: the session name or ID (for a query, the
+//!   filter: a session name, user name or session ID).
 //!
 //! A bare help switch anywhere before `--` wins over everything else on the
 //! line, including arguments that would otherwise be errors (this is what the
@@ -45,8 +47,9 @@ mod table;
 mod tests;
 
 pub use help::{help, usage};
+pub use table::Verb;
 
-use table::{Key, Kind, Verb};
+use table::{Key, Kind};
 
 use std::{ffi::OsString, num::NonZeroUsize, path::PathBuf, time::Duration};
 
@@ -74,8 +77,10 @@ pub enum Command {
     /// `--version` (or `/version`, `-version`) anywhere before `--`, unless
     /// help was asked for too.
     Version,
-    /// Log off one or more sessions.
+    /// Log off one or more sessions (`logoff`).
     Logoff(Options),
+    /// List sessions (`qwinsta`, `quser`).
+    Query(Options),
 }
 
 /// The servers given with `/server`.
@@ -87,12 +92,14 @@ pub enum Servers {
     File(PathBuf),
 }
 
-/// Options for [`Command::Logoff`].
+/// Options for [`Command::Logoff`] and [`Command::Query`]; a switch the verb does not take
+/// keeps its default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The positional argument: a session name or ID. Never empty.
+    /// The positional argument: a session name or ID; for a query, the filter (a session
+    /// name, a user name or a session ID). Never empty.
     pub session: Option<String>,
-    /// `/user:NAME`. Never empty.
+    /// `/user:NAME` (logoff only). Never empty.
     pub user: Option<String>,
     /// `/server:…`; `None` means the local host.
     pub servers: Option<Servers>,
@@ -106,6 +113,10 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// `/parallel:N` (1 to [`MAX_PARALLEL`]).
     pub parallel: NonZeroUsize,
+    /// `/json`, `--json`: the result as one JSON document on stdout.
+    pub json: bool,
+    /// `/whatif`, `--dry-run` (logoff only): say what would be ended, end nothing.
+    pub whatif: bool,
 }
 
 impl Default for Options {
@@ -119,6 +130,8 @@ impl Default for Options {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             parallel: DEFAULT_PARALLEL_NZ,
+            json: false,
+            whatif: false,
         }
     }
 }
@@ -131,8 +144,8 @@ impl Default for Options {
 /// localized elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    /// An argument starting with `/` or `-` that is not a known switch; the
-    /// whole argument as typed.
+    /// An argument starting with `/` or `-` that is not a switch of this verb;
+    /// the whole argument as typed.
     #[error("unknown switch '{0}'")]
     UnknownSwitch(String),
     /// The first and the second positional argument.
@@ -166,18 +179,17 @@ pub enum ParseError {
     NotUnicode(String),
 }
 
-/// Parses the command line; `args` excludes `argv[0]`.
+/// Parses the command line of `verb`; `args` excludes `argv[0]`.
 ///
 /// # Errors
 ///
 /// Returns the first problem found, left to right, unless a bare help or
 /// version switch appears before `--` (see the module documentation).
-pub fn parse<I, T>(args: I) -> Result<Command, ParseError>
+pub fn parse<I, T>(verb: Verb, args: I) -> Result<Command, ParseError>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    let verb = Verb::Logoff;
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     if let Some(command) = early_command(verb, &args) {
         return Ok(command);
@@ -236,7 +248,7 @@ where
         let parsed = read(takes.kind, given.typed, value)?;
         builder.set(switch.key, given.typed, parsed)?;
     }
-    builder.finish()
+    builder.finish(verb)
 }
 
 /// An argument that starts with `/`, `-` or `--`, taken apart.
@@ -344,6 +356,8 @@ struct Builder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     parallel: Option<NonZeroUsize>,
+    json: bool,
+    whatif: bool,
 }
 
 impl Builder {
@@ -366,6 +380,8 @@ impl Builder {
         match (key, parsed) {
             (Key::Verbose, Parsed::Flag) => self.verbose = true,
             (Key::Force, Parsed::Flag) => self.force_console = true,
+            (Key::Json, Parsed::Flag) => self.json = true,
+            (Key::WhatIf, Parsed::Flag) => self.whatif = true,
             (Key::Server, Parsed::Servers(servers)) => self.servers = Some(servers),
             (Key::User, Parsed::Text(user)) => self.user = Some(user),
             (Key::Timeout, Parsed::Seconds(t)) => self.timeout = Some(t),
@@ -378,14 +394,18 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> Result<Command, ParseError> {
-        if self.session.is_some() && self.user.is_some() {
-            return Err(ParseError::SessionAndUser);
+    fn finish(self, verb: Verb) -> Result<Command, ParseError> {
+        // A logoff needs a target on another host: there is no current session there. A query
+        // with no filter lists every session.
+        if verb == Verb::Logoff {
+            if self.session.is_some() && self.user.is_some() {
+                return Err(ParseError::SessionAndUser);
+            }
+            if self.servers.is_some() && self.session.is_none() && self.user.is_none() {
+                return Err(ParseError::ServerNeedsTarget);
+            }
         }
-        if self.servers.is_some() && self.session.is_none() && self.user.is_none() {
-            return Err(ParseError::ServerNeedsTarget);
-        }
-        Ok(Command::Logoff(Options {
+        let options = Options {
             session: self.session,
             user: self.user,
             servers: self.servers,
@@ -394,7 +414,13 @@ impl Builder {
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             parallel: self.parallel.unwrap_or(DEFAULT_PARALLEL_NZ),
-        }))
+            json: self.json,
+            whatif: self.whatif,
+        };
+        Ok(match verb {
+            Verb::Logoff => Command::Logoff(options),
+            Verb::Qwinsta | Verb::Quser => Command::Query(options),
+        })
     }
 }
 

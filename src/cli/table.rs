@@ -6,8 +6,9 @@
 //! Fluent catalogs (`locales/*.ftl`) under the ids named here, so they are translated; the
 //! longer man page text of an entry (`man`) is English troff, as the man page is English.
 //!
-//! Each switch says which verbs take it. `logoff` is the only verb today; `query`, `quser`,
-//! `qwinsta` and a message verb are to come, each with its own operands and synopsis.
+//! Each switch and operand says which verbs take it: `logoff`, and the queries `qwinsta` and
+//! `quser`. An entry whose text differs between verbs (`/server`) is one entry per meaning,
+//! with the same names.
 
 use std::time::Duration;
 
@@ -15,18 +16,27 @@ use super::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS,
 };
 
-/// A command: the program name it is run as.
+/// A command: the program name it is run as. Each binary parses its command line as its verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verb {
+pub enum Verb {
+    /// `logoff`: end sessions.
     Logoff,
+    /// `qwinsta` (Windows' `query session`): list sessions.
+    Qwinsta,
+    /// `quser` (Windows' `query user`): list users' sessions.
+    Quser,
 }
 
 impl Verb {
-    pub(crate) const ALL: &'static [Verb] = &[Verb::Logoff];
+    /// Every verb, in the order help, man pages and completions go through them.
+    pub const ALL: &'static [Verb] = &[Verb::Logoff, Verb::Qwinsta, Verb::Quser];
 
-    pub(crate) fn name(self) -> &'static str {
+    /// The program name: `"logoff"`, `"qwinsta"`, `"quser"`.
+    pub fn name(self) -> &'static str {
         match self {
             Verb::Logoff => "logoff",
+            Verb::Qwinsta => "qwinsta",
+            Verb::Quser => "quser",
         }
     }
 
@@ -43,6 +53,8 @@ impl Verb {
                     ])]),
                     Optional(&[Switch(&SERVER, Form::One)]),
                     Optional(&[Switch(&VERBOSE, Form::One)]),
+                    Optional(&[Switch(&WHATIF, Form::One)]),
+                    Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[
                     Switch(&USER, Form::One),
@@ -50,6 +62,39 @@ impl Verb {
                         Switch(&SERVER, Form::List),
                         Switch(&SERVER, Form::File),
                     ])]),
+                    Optional(&[Switch(&WHATIF, Form::One)]),
+                    Optional(&[Switch(&JSON, Form::One)]),
+                ],
+                &[Switch(&HELP, Form::One)],
+            ],
+            // A filter means something on every host, so queries take a host list.
+            Verb::Qwinsta => &[
+                &[
+                    Optional(&[Choice(&[
+                        Term::Operand(&FILTER_SESSION_NAME),
+                        Term::Operand(&FILTER_USER_NAME),
+                        Term::Operand(&FILTER_SESSION_ID),
+                    ])]),
+                    Optional(&[Choice(&[
+                        Switch(&QUERY_SERVER, Form::List),
+                        Switch(&QUERY_SERVER, Form::File),
+                    ])]),
+                    Optional(&[Switch(&JSON, Form::One)]),
+                ],
+                &[Switch(&HELP, Form::One)],
+            ],
+            Verb::Quser => &[
+                &[
+                    Optional(&[Choice(&[
+                        Term::Operand(&FILTER_USER_NAME),
+                        Term::Operand(&FILTER_SESSION_NAME),
+                        Term::Operand(&FILTER_SESSION_ID),
+                    ])]),
+                    Optional(&[Choice(&[
+                        Switch(&QUERY_SERVER, Form::List),
+                        Switch(&QUERY_SERVER, Form::File),
+                    ])]),
+                    Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[Switch(&HELP, Form::One)],
             ],
@@ -64,11 +109,47 @@ impl Verb {
                 "help-intro",
                 &["help-forms", "help-permission", "help-exit-status"],
             ),
+            Verb::Qwinsta => (
+                "help-intro-qwinsta",
+                &[
+                    "help-forms-query",
+                    "help-columns-qwinsta",
+                    "help-exit-status-query",
+                ],
+            ),
+            Verb::Quser => (
+                "help-intro-quser",
+                &[
+                    "help-forms-query",
+                    "help-columns-quser",
+                    "help-exit-status-query",
+                ],
+            ),
         }
     }
 
+    /// Its operands, in the order its synopsis shows them (`quser` puts the user name first).
     pub(crate) fn operands(self) -> impl Iterator<Item = &'static Operand> {
-        OPERANDS.iter().filter(move |o| o.verbs.contains(&self))
+        fn walk(terms: &[Term], out: &mut Vec<&'static str>) {
+            for t in terms {
+                match t {
+                    Term::Operand(o) => out.push(o.help),
+                    Term::Optional(terms) | Term::Choice(terms) => walk(terms, out),
+                    Term::Switch(..) => {}
+                }
+            }
+        }
+        let mut shown = vec![];
+        self.synopsis()
+            .iter()
+            .for_each(|form| walk(form, &mut shown));
+        let mut operands: Vec<&'static Operand> = OPERANDS
+            .iter()
+            .filter(|o| o.verbs.contains(&self))
+            .collect();
+        // By help id: each use of a `const` entry is a copy, so addresses differ.
+        operands.sort_by_key(|o| shown.iter().position(|&id| id == o.help));
+        operands.into_iter()
     }
 
     pub(crate) fn switches(self) -> impl Iterator<Item = &'static Switch> {
@@ -95,6 +176,8 @@ pub(crate) enum Key {
     Timeout,
     ConnectTimeout,
     Parallel,
+    Json,
+    WhatIf,
 }
 
 /// Which spelling `/?` lists.
@@ -209,6 +292,7 @@ pub(crate) enum Form {
 }
 
 const LOGOFF: &[Verb] = &[Verb::Logoff];
+const QUERIES: &[Verb] = &[Verb::Qwinsta, Verb::Quser];
 
 pub(crate) const SESSION_NAME: Operand = Operand {
     name: "help-value-sessionname",
@@ -235,13 +319,50 @@ shows; IDs such as c3 are those of sessions without an audit ID."#,
     verbs: LOGOFF,
 };
 
-pub(crate) const OPERANDS: &[Operand] = &[SESSION_NAME, SESSION_ID];
+// A query's positional argument is a filter: whichever of these it names.
+pub(crate) const FILTER_SESSION_NAME: Operand = Operand {
+    name: "help-value-sessionname",
+    help: "help-arg-query-sessionname",
+    man: r#"A terminal may also be given as a path
+.RI ( /dev/pts/3 ),
+and
+.B console
+is the foreground session of seat0."#,
+    verbs: QUERIES,
+};
+
+pub(crate) const FILTER_USER_NAME: Operand = Operand {
+    name: "help-value-username",
+    help: "help-arg-query-username",
+    man: "",
+    verbs: QUERIES,
+};
+
+pub(crate) const FILTER_SESSION_ID: Operand = Operand {
+    name: "help-value-sessionid",
+    help: "help-arg-query-sessionid",
+    man: r#"The ID is the one
+.B loginctl list\-sessions
+shows."#,
+    verbs: QUERIES,
+};
+
+pub(crate) const OPERANDS: &[Operand] = &[
+    SESSION_NAME,
+    SESSION_ID,
+    FILTER_SESSION_NAME,
+    FILTER_USER_NAME,
+    FILTER_SESSION_ID,
+];
 
 /// In the order `/?` and the man page list them.
 pub(crate) const SWITCHES: &[Switch] = &[
     SERVER,
+    QUERY_SERVER,
     USER,
     VERBOSE,
+    WHATIF,
+    JSON,
     FORCE,
     TIMEOUT,
     CONNECT_TIMEOUT,
@@ -277,6 +398,32 @@ A host list may have a UTF-8 byte order mark and CRLF line ends, and is at most 
     shown: Shown::Slash,
 };
 
+pub(crate) const QUERY_SERVER: Switch = Switch {
+    key: Key::Server,
+    name: "server",
+    long: "server",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-servername",
+        kind: Kind::Hosts,
+    }),
+    help: "help-switch-server-query",
+    man: r#"The query runs
+.B ssh \-xT \-\- servername systemd\-stdio\-bridge
+and speaks D-Bus to the host's system bus, as
+.B loginctl \-H
+does: an IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
+known_hosts, ProxyJump and connection sharing apply.
+With several hosts, every host is queried in parallel, and a filter applies on each.
+Names that begin with
+.B \-
+or contain whitespace or control characters are refused before anything runs.
+The same destination given twice (host names in any letter case) is one host.
+A host list may have a UTF-8 byte order mark and CRLF line ends, and is at most 4 MiB."#,
+    verbs: QUERIES,
+    shown: Shown::Slash,
+};
+
 pub(crate) const USER: Switch = Switch {
     key: Key::User,
     name: "user",
@@ -306,6 +453,43 @@ pub(crate) const VERBOSE: Switch = Switch {
     man: r#"Each step is shown: what was resolved, the request, the wait, any escalation, the
 result and the time it took."#,
     verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const WHATIF: Switch = Switch {
+    key: Key::WhatIf,
+    name: "whatif",
+    long: "dry-run",
+    aliases: &[],
+    value: None,
+    help: "help-switch-whatif",
+    man: r#"Everything is resolved exactly as in a real run, on every host: the hosts are reached
+and the session argument or
+.B /user:
+is looked up there; only the ending is left out.
+The exit status is 0 if some session would be ended, and 3 if nothing matches."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const JSON: Switch = Switch {
+    key: Key::Json,
+    name: "json",
+    long: "json",
+    aliases: &[],
+    value: None,
+    help: "help-switch-json",
+    man: r#"Nothing else is printed there, and errors are reported in that document too
+(with their exit code, message id and text); the human lines still go to standard error.
+Its format is described in
+.I /usr/share/doc/logoff/json.md
+and its JSON Schema is
+.IR /usr/share/doc/logoff/logoff.schema.json
+(in the source:
+.I doc/json.md
+and
+.IR doc/schema/ )."#,
+    verbs: Verb::ALL,
     shown: Shown::Slash,
 };
 
@@ -361,12 +545,12 @@ pub(crate) const CONNECT_TIMEOUT: Switch = Switch {
     help: "help-switch-connect-timeout",
     man: r#"It bounds how long a host may take to answer over ssh, and how long any one D-Bus
 call may go unanswered, here or there.
-With one host and a terminal, ssh's prompts (a password, a new host key) are asked by logoff
-itself on the terminal, and the time spent answering does not count; a prompt left unanswered
-for 120 s ends the run (exit 7).
+With one host and a terminal, ssh's prompts (a password, a new host key) are asked by the
+command itself on the terminal, and the time spent answering does not count; a prompt left
+unanswered for 120 s ends the run (exit 7).
 ssh never prompts when standard input is not a terminal, nor with several hosts (their prompts
 would interleave): use keys or an agent for fleets."#,
-    verbs: LOGOFF,
+    verbs: Verb::ALL,
     shown: Shown::Slash,
 };
 
@@ -385,7 +569,7 @@ pub(crate) const PARALLEL: Switch = Switch {
     }),
     help: "help-switch-parallel",
     man: "Each host in progress holds one ssh process.",
-    verbs: LOGOFF,
+    verbs: Verb::ALL,
     shown: Shown::Slash,
 };
 

@@ -7,7 +7,10 @@ use std::os::unix::ffi::OsStringExt;
 // ---- helpers ---------------------------------------------------------
 
 fn run<S: AsRef<str>>(args: &[S]) -> Result<Command, ParseError> {
-    parse(args.iter().map(|arg| OsString::from(arg.as_ref())))
+    parse(
+        Verb::Logoff,
+        args.iter().map(|arg| OsString::from(arg.as_ref())),
+    )
 }
 
 #[track_caller]
@@ -150,7 +153,7 @@ fn defaults() {
 fn no_arguments_is_logoff_with_defaults() {
     assert_eq!(run::<&str>(&[]), Ok(Command::Logoff(Options::default())));
     assert_eq!(
-        parse(std::iter::empty::<OsString>()),
+        parse(Verb::Logoff, std::iter::empty::<OsString>()),
         Ok(Command::Logoff(Options::default()))
     );
 }
@@ -158,10 +161,10 @@ fn no_arguments_is_logoff_with_defaults() {
 #[test]
 fn accepts_any_into_os_string_item() {
     let expected = Ok(Command::Logoff(session("3")));
-    assert_eq!(parse(["3"]), expected);
-    assert_eq!(parse(vec![String::from("3")]), expected);
-    assert_eq!(parse(vec![OsString::from("3")]), expected);
-    assert_eq!(parse(&[String::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, ["3"]), expected);
+    assert_eq!(parse(Verb::Logoff, vec![String::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, vec![OsString::from("3")]), expected);
+    assert_eq!(parse(Verb::Logoff, &[String::from("3")]), expected);
 }
 
 // ---- positional --------------------------------------------------------
@@ -400,9 +403,9 @@ fn help_wins_over_everything_before_double_dash() {
 #[test]
 fn help_wins_over_non_utf8_arguments() {
     let args = [not_utf8(b"\xff"), OsString::from("/?")];
-    assert_eq!(parse(args), Ok(Command::Help));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Help));
     let args = [OsString::from("-h"), not_utf8(b"\xff")];
-    assert_eq!(parse(args), Ok(Command::Help));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Help));
 }
 
 #[test]
@@ -421,7 +424,7 @@ fn version_wins_over_everything_but_help() {
         assert_eq!(run(args), Ok(Command::Version), "{args:?}");
     }
     let args = [not_utf8(b"\xfe"), OsString::from("--version")];
-    assert_eq!(parse(args), Ok(Command::Version));
+    assert_eq!(parse(Verb::Logoff, args), Ok(Command::Version));
 }
 
 #[test]
@@ -1085,14 +1088,14 @@ fn non_utf8_arguments() {
     ];
     for (args, lossy) in cases {
         assert_eq!(
-            parse(args.clone()),
+            parse(Verb::Logoff, args.clone()),
             Err(ParseError::NotUnicode(s(lossy))),
             "{args:?}"
         );
     }
     // Left to right: an earlier error wins.
     assert_eq!(
-        parse([OsString::from("/bogus"), not_utf8(b"\xff")]),
+        parse(Verb::Logoff, [OsString::from("/bogus"), not_utf8(b"\xff")]),
         Err(ParseError::UnknownSwitch(s("/bogus")))
     );
 }
@@ -1181,6 +1184,8 @@ fn everything_together() {
             timeout: Duration::from_millis(2500),
             connect_timeout: Duration::from_secs(1),
             parallel: NonZeroUsize::new(4).unwrap(),
+            json: false,
+            whatif: false,
         }))
     );
     let args = [
@@ -1202,6 +1207,8 @@ fn everything_together() {
             timeout: Duration::ZERO,
             connect_timeout: Duration::from_millis(100),
             parallel: NonZeroUsize::new(1).unwrap(),
+            json: false,
+            whatif: false,
         }))
     );
 }
@@ -1309,4 +1316,332 @@ fn switch_split() {
     for &(arg, expected) in cases {
         assert_eq!(Given::split(arg), expected, "{arg}");
     }
+}
+
+// ---- /json and /whatif --------------------------------------------------------------------
+
+#[test]
+fn json_every_spelling() {
+    let spellings = flag_spellings(&["json"]);
+    assert_eq!(spellings.len(), 9);
+    for arg in &spellings {
+        assert_eq!(opts(&[arg]), with(|o| o.json = true), "{arg}");
+    }
+    assert_eq!(opts(&["/json", "--JSON"]), with(|o| o.json = true));
+    for (arg, typed) in [("/json:1", "/json"), ("--json=yes", "--json")] {
+        assert_eq!(err(&[arg]), ParseError::UnexpectedValue(s(typed)), "{arg}");
+    }
+}
+
+#[test]
+fn whatif_every_spelling() {
+    let spellings = flag_spellings(&["whatif", "dry-run"]);
+    assert_eq!(spellings.len(), 18);
+    for arg in spellings {
+        assert_eq!(opts(&[&arg]), with(|o| o.whatif = true), "{arg}");
+    }
+    assert!(opts(&["--dry-run"]).whatif);
+    assert_eq!(
+        opts(&["12", "/whatif", "/json"]),
+        with(|o| {
+            o.session = Some(s("12"));
+            o.whatif = true;
+            o.json = true;
+        })
+    );
+    assert_eq!(
+        opts(&["/user:alice", "/server:@farm", "--dry-run"]),
+        with(|o| {
+            o.user = Some(s("alice"));
+            o.servers = Some(Servers::File(PathBuf::from("farm")));
+            o.whatif = true;
+        })
+    );
+    // The rules of a real run hold.
+    assert_eq!(
+        err(&["/server:h", "/whatif"]),
+        ParseError::ServerNeedsTarget
+    );
+    assert_eq!(
+        err(&["1", "/user:u", "--dry-run"]),
+        ParseError::SessionAndUser
+    );
+    assert_eq!(
+        err(&["/whatif:yes"]),
+        ParseError::UnexpectedValue(s("/whatif"))
+    );
+    assert_eq!(
+        err(&["--dry-run=1"]),
+        ParseError::UnexpectedValue(s("--dry-run"))
+    );
+}
+
+// ---- verbs: qwinsta and quser -----------------------------------------------------------
+
+const QUERIES: [Verb; 2] = [Verb::Qwinsta, Verb::Quser];
+
+#[track_caller]
+fn query(verb: Verb, args: &[&str]) -> Options {
+    match parse(verb, args) {
+        Ok(Command::Query(options)) => options,
+        other => panic!("{verb:?} {args:?}: expected Ok(Query(..)), got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn query_err(verb: Verb, args: &[&str]) -> ParseError {
+    match parse(verb, args) {
+        Err(error) => error,
+        other => panic!("{verb:?} {args:?}: expected Err(..), got {other:?}"),
+    }
+}
+
+#[test]
+fn verb_names() {
+    let names: Vec<&str> = Verb::ALL.iter().map(|v| v.name()).collect();
+    assert_eq!(names, ["logoff", "qwinsta", "quser"]);
+}
+
+#[test]
+fn a_query_with_no_arguments_lists_everything() {
+    for verb in QUERIES {
+        assert_eq!(
+            parse(verb, std::iter::empty::<OsString>()),
+            Ok(Command::Query(Options::default()))
+        );
+    }
+}
+
+#[test]
+fn a_query_filter_is_the_session_field() {
+    for verb in QUERIES {
+        for filter in [
+            "alice",
+            "1000",
+            "pts/1",
+            "12",
+            "c3",
+            "console",
+            "/dev/pts/3",
+        ] {
+            assert_eq!(query(verb, &[filter]), session(filter), "{verb:?} {filter}");
+        }
+        assert_eq!(query(verb, &["--", "/user:x"]), session("/user:x"));
+        assert_eq!(
+            query_err(verb, &["alice", "bob"]),
+            ParseError::TooManySessions(s("alice"), s("bob"))
+        );
+        assert_eq!(query_err(verb, &[""]), ParseError::EmptyValue(s("session")));
+    }
+}
+
+#[test]
+fn a_query_takes_hosts_with_or_without_a_filter() {
+    for verb in QUERIES {
+        // No target needed: with no filter, every session of every host.
+        assert_eq!(
+            query(verb, &["/server:h"]),
+            with(|o| o.servers = list(&["h"]))
+        );
+        assert_eq!(
+            query(verb, &["/server:@hosts"]),
+            with(|o| o.servers = Some(Servers::File(PathBuf::from("hosts"))))
+        );
+        // A filter means something on every host: several hosts are fine.
+        assert_eq!(
+            query(verb, &["/server:a,b", "pts/1"]),
+            with(|o| {
+                o.servers = list(&["a", "b"]);
+                o.session = Some(s("pts/1"));
+            })
+        );
+        assert_eq!(
+            query(verb, &["alice", "--server", "a,b,c"]),
+            with(|o| {
+                o.servers = list(&["a", "b", "c"]);
+                o.session = Some(s("alice"));
+            })
+        );
+        assert_eq!(
+            query_err(verb, &["/server:a", "/server:b"]),
+            ParseError::Duplicate(s("/server"))
+        );
+        assert_eq!(
+            query_err(verb, &["/server:a,,b"]),
+            ParseError::EmptyValue(s("/server"))
+        );
+    }
+    // logoff keeps its rule.
+    assert_eq!(err(&["/server:h"]), ParseError::ServerNeedsTarget);
+}
+
+#[test]
+fn a_query_takes_the_shared_switches() {
+    for verb in QUERIES {
+        assert_eq!(
+            query(
+                verb,
+                &[
+                    "bob",
+                    "/server:a,b",
+                    "/JSON",
+                    "--connect-timeout=2.5",
+                    "-parallel:4"
+                ]
+            ),
+            Options {
+                session: Some(s("bob")),
+                servers: list(&["a", "b"]),
+                json: true,
+                connect_timeout: Duration::from_millis(2500),
+                parallel: NonZeroUsize::new(4).unwrap(),
+                ..Options::default()
+            }
+        );
+        assert_eq!(
+            query_err(verb, &["/parallel:0"]),
+            ParseError::InvalidValue(s("/parallel"), s("0"))
+        );
+    }
+}
+
+#[test]
+fn logoff_only_switches_are_unknown_to_queries() {
+    let cases = [
+        "/v",
+        "/V",
+        "-verbose",
+        "--verbose",
+        "/force",
+        "--FORCE",
+        "/timeout:5",
+        "--timeout=5",
+        "--timeout",
+        "/user:x",
+        "-USER:x",
+        "--user=x",
+        "--user",
+        "/whatif",
+        "-WhatIf",
+        "--dry-run",
+        "/dry-run",
+    ];
+    for verb in QUERIES {
+        for arg in cases {
+            assert_eq!(
+                query_err(verb, &[arg]),
+                ParseError::UnknownSwitch(s(arg)),
+                "{verb:?} {arg}"
+            );
+            assert_eq!(
+                query_err(verb, &["alice", arg, "/server:h"]),
+                ParseError::UnknownSwitch(s(arg)),
+                "{verb:?} {arg}"
+            );
+        }
+        // `--user x`: the unknown switch takes no value, so its error comes first.
+        assert_eq!(
+            query_err(verb, &["--user", "x"]),
+            ParseError::UnknownSwitch(s("--user"))
+        );
+        // Help and version still win over them, as over any unknown switch.
+        assert_eq!(parse(verb, ["/v", "/?"]), Ok(Command::Help));
+        assert_eq!(parse(verb, ["/user:x", "--version"]), Ok(Command::Version));
+    }
+}
+
+#[test]
+fn json_every_spelling_on_the_queries() {
+    for arg in flag_spellings(&["json"]) {
+        for verb in QUERIES {
+            assert_eq!(query(verb, &[&arg]), with(|o| o.json = true), "{arg}");
+        }
+    }
+    for verb in Verb::ALL {
+        for (arg, typed) in [("/json:1", "/json"), ("--json=yes", "--json")] {
+            assert_eq!(
+                parse(*verb, [arg]),
+                Err(ParseError::UnexpectedValue(s(typed))),
+                "{verb:?}"
+            );
+        }
+    }
+}
+
+/// The switches `/?` lists for `verb`, without their values.
+fn listed(verb: Verb) -> Vec<String> {
+    help(&crate::i18n::Localizer::for_locale("C"), verb)
+        .lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|rest| rest.starts_with(['/', '-']))
+        .map(|rest| {
+            rest.split([' ', '<', ':', '='])
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn help_for_each_verb_lists_only_its_switches() {
+    assert_eq!(
+        listed(Verb::Logoff),
+        [
+            "/server",
+            "/user",
+            "/v",
+            "/whatif",
+            "/json",
+            "/force",
+            "/timeout",
+            "/connect-timeout",
+            "/parallel",
+            "/?",
+            "--version"
+        ]
+    );
+    let l = crate::i18n::Localizer::for_locale("C");
+    for verb in QUERIES {
+        assert_eq!(
+            listed(verb),
+            [
+                "/server",
+                "/json",
+                "/connect-timeout",
+                "/parallel",
+                "/?",
+                "--version"
+            ],
+            "{verb:?}"
+        );
+        let help = help(&l, verb);
+        assert!(
+            help.contains(&format!("Usage: {} [", verb.name())),
+            "{help}"
+        );
+        let usage = usage(&l, verb);
+        assert!(usage.ends_with(&format!("{} /?", verb.name())), "{usage}");
+        for other in ["/user", "/whatif", "/force", "/timeout", "/v "] {
+            assert!(!help.contains(other), "{verb:?} help mentions {other}");
+            assert!(!usage.contains(other), "{verb:?} usage mentions {other}");
+        }
+    }
+    // Each lists its operands in its synopsis' order.
+    let operands = |verb: Verb| -> Vec<String> {
+        help(&l, verb)
+            .lines()
+            .filter_map(|line| line.strip_prefix("  <"))
+            .map(|rest| rest.split('>').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(operands(Verb::Logoff), ["sessionname", "sessionID"]);
+    assert_eq!(
+        operands(Verb::Qwinsta),
+        ["sessionname", "username", "sessionID"]
+    );
+    assert_eq!(
+        operands(Verb::Quser),
+        ["username", "sessionname", "sessionID"]
+    );
 }

@@ -20,14 +20,21 @@ fn ms(d: Duration) -> Arg {
 /// The catalog id of an error's message: what scripts match on (`--json`), whatever the
 /// language.
 pub(crate) fn error_id(e: &Error) -> &'static str {
-    use Error::*;
     use crate::error::BadHost as B;
+    use Error::*;
     match e {
         Usage(_) => "err-invalid",
-        BadHost { why: B::LeadingDash, .. } => "err-bad-host-dash",
-        BadHost { why: B::Whitespace, .. } => "err-bad-host-space",
+        BadHost {
+            why: B::LeadingDash,
+            ..
+        } => "err-bad-host-dash",
+        BadHost {
+            why: B::Whitespace, ..
+        } => "err-bad-host-space",
         BadHost { why: B::Empty, .. } => "err-bad-host-empty",
-        BadHost { why: B::BadPort, .. } => "err-bad-host-port",
+        BadHost {
+            why: B::BadPort, ..
+        } => "err-bad-host-port",
         HostFile { .. } => "err-host-file",
         HostFileEmpty { .. } => "err-host-file-empty",
         NotFound { .. } => "err-not-found",
@@ -36,7 +43,9 @@ pub(crate) fn error_id(e: &Error) -> &'static str {
         NoUserSession { .. } => "err-no-user-session",
         NoSuchUser { .. } => "err-no-such-user",
         NoUserSessionAnywhere { .. } => "err-no-user-session-anywhere",
-        NoMatch { filter: Some(_), .. } => "err-no-match",
+        NoMatch {
+            filter: Some(_), ..
+        } => "err-no-match",
         NoMatch { filter: None, .. } => "err-no-sessions",
         AccessDenied { .. } => "err-access-denied",
         Console { .. } => "err-console",
@@ -84,10 +93,7 @@ pub fn error(l: &Localizer, e: &Error) -> String {
                 ),
                 HostFileProblem::Other(reason) => reason.clone(),
             };
-            t(
-                id,
-                &[("path", path.into()), ("reason", reason.into())],
-            )
+            t(id, &[("path", path.into()), ("reason", reason.into())])
         }
         HostFileEmpty { path } => t(id, &[("path", path.into())]),
         NotFound {
@@ -95,10 +101,7 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             host,
             candidates,
         } => {
-            let mut s = t(
-                id,
-                &[("session", session.into()), ("host", host.into())],
-            );
+            let mut s = t(id, &[("session", session.into()), ("host", host.into())]);
             if !candidates.is_empty() {
                 s.push_str("\n  ");
                 s.push_str(&t("sessions-there", &[("host", host.into())]));
@@ -111,73 +114,33 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             host,
             candidates,
         } => {
-            let mut s = t(
-                id,
-                &[("name", name.into()), ("host", host.into())],
-            );
+            let mut s = t(id, &[("name", name.into()), ("host", host.into())]);
             push_candidates(l, &mut s, candidates);
             s
         }
         NoCurrentSession => t(id, &[]),
-        NoUserSession { user, host } => t(
-            id,
-            &[("user", user.into()), ("host", host.into())],
-        ),
-        NoSuchUser { user, host } => t(
-            id,
-            &[("user", user.into()), ("host", host.into())],
-        ),
-        NoUserSessionAnywhere { user, hosts } => t(
-            id,
-            &[("user", user.into()), ("hosts", (*hosts).into())],
-        ),
+        NoUserSession { user, host } => t(id, &[("user", user.into()), ("host", host.into())]),
+        NoSuchUser { user, host } => t(id, &[("user", user.into()), ("host", host.into())]),
+        NoUserSessionAnywhere { user, hosts } => {
+            t(id, &[("user", user.into()), ("hosts", (*hosts).into())])
+        }
         AccessDenied { session, host, .. } => t(id, &session_args(session, host)),
         Console { session, host } => t(id, &session_args(session, host)),
-        NoBus { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
+        NoBus { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         NoLogind { host } => t(id, &[("host", host.into())]),
-        LogindFailed { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
-        NoAnswer { host, secs } => t(
-            id,
-            &[("host", host.into()), ("secs", Arg::N(*secs))],
-        ),
-        Unreachable { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
-        AuthFailed { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
-        NoBridge { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
-        ConnectTimeout { host, secs } => t(
-            id,
-            &[("host", host.into()), ("secs", Arg::N(*secs))],
-        ),
-        NoReply { host, secs } => t(
-            id,
-            &[("host", host.into()), ("secs", Arg::N(*secs))],
-        ),
+        LogindFailed { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
+        NoAnswer { host, secs } => t(id, &[("host", host.into()), ("secs", Arg::N(*secs))]),
+        Unreachable { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
+        AuthFailed { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
+        NoBridge { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
+        ConnectTimeout { host, secs } => t(id, &[("host", host.into()), ("secs", Arg::N(*secs))]),
+        NoReply { host, secs } => t(id, &[("host", host.into()), ("secs", Arg::N(*secs))]),
         NoSsh { reason } => t(id, &[("reason", reason.into())]),
-        Bus { host, reason } => t(
-            id,
-            &[("host", host.into()), ("reason", reason.into())],
-        ),
+        Bus { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         NoMatch {
             filter: Some(filter),
             host,
-        } => t(
-            id,
-            &[("filter", filter.into()), ("host", host.into())],
-        ),
+        } => t(id, &[("filter", filter.into()), ("host", host.into())]),
         NoMatch { filter: None, host } => t(id, &[("host", host.into())]),
         Interrupted { signal } => t(id, &[("signal", (*signal).into())]),
         Output { reason } => t(id, &[("reason", reason.into())]),
@@ -235,7 +198,9 @@ pub(crate) fn outcome(l: &Localizer, host: &str, s: &Session, o: &Outcome) -> Op
 pub fn would_end(l: &Localizer, r: &HostResult) -> Vec<String> {
     let mut out = Vec::new();
     for (s, o) in &r.sessions {
-        let Outcome::WouldEnd(procs) = o else { continue };
+        let Outcome::WouldEnd(procs) = o else {
+            continue;
+        };
         let mut line = l.tr(
             "whatif-session",
             &[
