@@ -125,7 +125,10 @@ pub(crate) struct LocalTime {
 
 /// `secs` since the epoch in local time; `None` if the C library cannot convert it.
 pub(crate) fn local_time(secs: i64) -> Option<LocalTime> {
-    #[allow(clippy::useless_conversion, reason = "time_t is 32 bits on some targets")]
+    #[allow(
+        clippy::useless_conversion,
+        reason = "time_t is 32 bits on some targets"
+    )]
     let t: libc::time_t = secs.try_into().ok()?;
     // SAFETY: `tm` is plain old data; an all-zero value is valid and only written to.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };

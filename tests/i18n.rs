@@ -19,6 +19,7 @@ const NUMERIC: &[&str] = &[
 const SAME_IN_EVERY_LANGUAGE: &[&str] = &[
     "version",
     "process-line",
+    "q-id",
     "help-value-sessionname",
     "help-value-sessionid",
     "help-value-servername",

@@ -720,12 +720,16 @@ fn the_debian_package_installs_and_logs_a_session_off() {
     let other = lab.login("bob", "server1");
     let before = lab.snapshot("server1");
     let script = "dpkg -i \"$0\" >/dev/null || exit 90
-        test -x /usr/bin/logoff || exit 91
-        test -f /usr/share/man/man1/logoff.1.gz || exit 92
-        test -f /usr/share/bash-completion/completions/logoff || exit 93
-        test -f /usr/share/zsh/vendor-completions/_logoff || exit 94
-        test -f /usr/share/fish/vendor_completions.d/logoff.fish || exit 95
+        for c in logoff qwinsta quser; do
+            test -x /usr/bin/$c || exit 91
+            test -f /usr/share/man/man1/$c.1.gz || exit 92
+            test -f /usr/share/bash-completion/completions/$c || exit 93
+            test -f /usr/share/zsh/vendor-completions/_$c || exit 94
+            test -f /usr/share/fish/vendor_completions.d/$c.fish || exit 95
+        done
+        test -f /usr/share/doc/logoff/logoff.schema.json || exit 97
         /usr/bin/logoff /? || exit 96
+        /usr/bin/quser \"$1\" || exit 98
         exec /usr/bin/logoff \"$1\" /v";
     let o = lab.run(&["sandbox", "server1", "sh", "-c", script, &deb, &id]);
     let shown = String::from_utf8_lossy(&o.stdout);
@@ -736,6 +740,13 @@ fn the_debian_package_installs_and_logs_a_session_off() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(shown.contains("Usage: logoff"), "{shown}");
+    // quser, from the package, listed the session before logoff ended it.
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with(" alice") && l.split_whitespace().any(|w| w == id)),
+        "{shown}"
+    );
     assert!(
         shown.contains(&format!(
             "Session {id} of alice on server1 has been logged off"
