@@ -4,6 +4,7 @@ HOST:PORT and relays stdin to it and its answers to stdout, every chunk held bac
 milliseconds from when it arrived (each way: a round trip costs 2 x MS). Latency only, no
 bandwidth limit: chunks queue behind each other, not behind each other's delay."""
 
+import os
 import socket
 import sys
 import threading
@@ -44,10 +45,8 @@ def main():
     delay = ms / 1000
     s = socket.create_connection((host, port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    stdin, stdout = sys.stdin.buffer.raw, sys.stdout.buffer.raw
-
     def to_host():
-        relay(lambda: stdin.read(65536), s.sendall, delay)
+        relay(lambda: os.read(0, 65536), s.sendall, delay)
         s.shutdown(socket.SHUT_WR)
 
     threading.Thread(target=to_host, daemon=True).start()
@@ -55,8 +54,7 @@ def main():
     def write_out(data):
         view = memoryview(data)
         while view:
-            n = stdout.write(view)
-            view = view[n:]
+            view = view[os.write(1, view):]
 
     relay(lambda: s.recv(65536), write_out, delay)
 

@@ -1,7 +1,8 @@
 //! Many hosts at once: a bounded pool of hosts in progress, results reported as each host
 //! finishes so one slow or dead host delays nobody else's line. The hosts are futures on the one
 //! thread of the run: no worker thread has to be created (none can fail to be), and one
-//! interruption reaches every host. Generic over the per-host work: every verb uses it.
+//! interruption reaches every host. Generic over the per-host work: every verb uses it, and
+//! [`each`] uses it for the calls in flight on one connection.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -55,6 +56,17 @@ where
     })
     .await;
     results.into_iter().flatten().collect()
+}
+
+/// Every item's `work`, at most `window` at a time, the outputs in the items' order. For D-Bus
+/// calls on one connection: the requests of a window go out together and their replies come
+/// back in one round trip, within the bus's limit on a connection's pending replies.
+pub(crate) async fn each<'a, T, R, F, Fut>(items: &'a [T], window: usize, work: F) -> Vec<R>
+where
+    F: Fn(&'a T) -> Fut,
+    Fut: Future<Output = R> + 'a,
+{
+    run(items, window, work, &mut |_, _, _| {}).await
 }
 
 #[cfg(test)]

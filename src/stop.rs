@@ -8,7 +8,7 @@
 
 use std::cell::Cell;
 use std::future::{Future, poll_fn};
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -126,31 +126,6 @@ pub(crate) async fn first_of<A: Future, B: Future>(a: A, b: B) -> Result<A::Outp
     .await
 }
 
-/// Every future's output, in order, all of them polled at once. For D-Bus calls this sends
-/// every request before the first reply is awaited: one round trip for all, not one each.
-pub(crate) async fn all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut running: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = running.iter().map(|_| None).collect();
-    poll_fn(|cx| {
-        let mut pending = false;
-        for (f, out) in running.iter_mut().zip(done.iter_mut()) {
-            if out.is_none() {
-                match f.as_mut().poll(cx) {
-                    Poll::Ready(v) => *out = Some(v),
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    done.into_iter().flatten().collect()
-}
-
 /// Both outputs, the two futures polled at once (two D-Bus calls: one round trip).
 pub(crate) async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     let (mut a, mut b) = (pin!(a), pin!(b));
@@ -238,20 +213,5 @@ mod tests {
             assert_eq!(r, None);
             assert!(t.elapsed() < Duration::from_secs(4));
         });
-    }
-
-    #[test]
-    fn all_keeps_the_order_whatever_finishes_first() {
-        let got = zbus::block_on(all([50u64, 0, 20].map(|ms| async move {
-            let stop = Stop::default();
-            let _ = stop
-                .bounded(
-                    after(Duration::from_millis(ms)),
-                    std::future::pending::<()>(),
-                )
-                .await;
-            ms
-        })));
-        assert_eq!(got, [50, 0, 20]);
     }
 }

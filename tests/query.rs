@@ -406,3 +406,33 @@ fn headers_and_states_are_localized_and_stay_aligned() {
         }
     }
 }
+
+/// Stops the transient units `bench`-style filler sessions run in, whatever the test's outcome.
+struct Filler<'a>(&'a Lab, &'static str);
+
+impl Drop for Filler<'_> {
+    fn drop(&mut self) {
+        let stop = format!(
+            "systemctl stop 'qfill-*'; loginctl terminate-user {}",
+            "carol"
+        );
+        self.0.exec(self.1, &["bash", "-c", &stop]);
+    }
+}
+
+#[test]
+fn a_host_with_more_sessions_than_the_bus_lets_one_client_wait_for_is_listed_whole() {
+    let Some(lab) = Lab::get(3) else { return };
+    // dbus-daemon allows 128 pending replies per connection: ask about more sessions than that.
+    let host = "server2";
+    let _filler = Filler(&lab, host);
+    let open = "for i in $(seq 1 150); do systemd-run --quiet --collect --unit=qfill-$i \
+                runuser -l carol -c 'exec sleep infinity' || exit 1; done";
+    lab.exec_ok(host, &["bash", "-c", open]);
+    let logind: BTreeSet<String> = lab.sessions(host).into_iter().collect();
+    assert!(logind.len() >= 150, "{}", logind.len());
+    let (code, stdout, stderr) = run(&lab, QWINSTA, &["/server:server2", "--json"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc = document(&stdout);
+    assert_eq!(ids(&doc, 0), logind);
+}

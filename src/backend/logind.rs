@@ -14,8 +14,9 @@ use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPat
 
 use super::{Asked, Backend, Listing, Reply};
 use crate::error::{Error, Result};
+use crate::fleet::each;
 use crate::session::{Proc, Session, State};
-use crate::stop::{Halt, Stop, after, all};
+use crate::stop::{Halt, Stop, after};
 use crate::sys::{UserLookup, user_exists};
 use crate::transport::{Bus, interrupted, zbus_reason};
 
@@ -23,6 +24,11 @@ const DEST: &str = "org.freedesktop.login1";
 const PATH: &str = "/org/freedesktop/login1";
 const MANAGER: &str = "org.freedesktop.login1.Manager";
 const SESSION: &str = "org.freedesktop.login1.Session";
+
+/// Calls in flight at once on a connection: dbus-daemon refuses more than 128 pending replies
+/// per connection on the system bus (`max_replies_per_connection`), and the run may have a few
+/// calls of its own waiting (the carrier, a subscription).
+const IN_FLIGHT: usize = 96;
 
 #[derive(Debug, Default, DeserializeDict, Type)]
 #[zbus(signature = "a{sv}", rename_all = "PascalCase")]
@@ -285,9 +291,9 @@ impl<'a> Logind<'a> {
             .deserialize()
             .map_err(|e| self.general(Fail::Dbus(e)))?;
         let mut out = Listing::default();
-        // Every read is sent before the first answer is awaited: one round trip, however many
-        // sessions the host has.
-        let read = all(list.iter().map(|(.., path)| self.props(path))).await;
+        // The reads are sent together, IN_FLIGHT at a time: a round trip per IN_FLIGHT sessions,
+        // not one per session.
+        let read = each(&list, IN_FLIGHT, |(.., path)| self.props(path)).await;
         for ((id, uid, user, seat, _), props) in list.into_iter().zip(read) {
             match props {
                 Ok(s) => out.sessions.push(s),
@@ -613,7 +619,7 @@ impl Backend for Logind<'_> {
             // goes unanswered it is taken for frozen, and the rest fail at once.
             let calm = Stop::default();
             let view = Logind::new(self.bus, bound.min(self.bound), &calm);
-            let seen = all(ids.iter().map(|id| view.exists(id))).await;
+            let seen = each(ids, IN_FLIGHT, |id| view.exists(id)).await;
             Ok(seen.into_iter().map(Result::ok).collect())
         })
     }

@@ -9,12 +9,17 @@ use std::time::{Duration, Instant};
 use crate::audit;
 use crate::backend::{self, Asked, Backend, Listing};
 use crate::error::{Error, Result, exit};
+use crate::fleet::each;
 use crate::session::{self, Proc, Selector, Session, Unresolved};
-use crate::stop::{Stop, after, all};
+use crate::stop::{Stop, after};
 use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
 pub(crate) const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// Sessions whose processes are listed at once (`/whatif`), within the bus's limit on pending
+/// replies.
+const IN_FLIGHT: usize = 32;
 
 /// After an interruption, how long checking which sessions are still there may take.
 const CHECK_BOUND: Duration = Duration::from_secs(2);
@@ -290,7 +295,7 @@ impl HostRun<'_> {
             return Ok(());
         }
         if self.req.whatif {
-            let procs = all(todo.iter().map(|s| self.backend.processes(s))).await;
+            let procs = each(&todo, IN_FLIGHT, |s| self.backend.processes(s)).await;
             for (s, procs) in todo.iter().zip(procs) {
                 self.set(&s.id, Outcome::WouldEnd(procs));
             }
