@@ -93,9 +93,32 @@ impl Session {
         self.seat.as_deref() == Some("seat0") && self.active
     }
 
+    /// Whether `arg` is this session's name: its terminal (`pts/3`, `/dev/pts/3`), its X display
+    /// (`:10`, also as `$DISPLAY` writes it with a screen, `:10.0`: one display, one session), or
+    /// `console` for seat0's foreground session. A display with a host (`localhost:10.0`) is a
+    /// network display, such as ssh's X forwarding, not a session of this host: no match.
+    pub(crate) fn is_named(&self, arg: &str) -> bool {
+        let name = arg.strip_prefix("/dev/").unwrap_or(arg);
+        if name.eq_ignore_ascii_case("console") {
+            return self.is_seat0_foreground();
+        }
+        self.tty.as_deref() == Some(name)
+            || self.display.as_deref().is_some_and(|d| {
+                d == name || display_number(d).is_some_and(|n| display_number(name) == Some(n))
+            })
+    }
+
     pub(crate) fn is_closing(&self) -> bool {
         self.state == State::Closing
     }
+}
+
+/// The number of a local X display, `:N` or `:N.SCREEN`; None for anything else.
+fn display_number(d: &str) -> Option<&str> {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let rest = d.strip_prefix(':')?;
+    let (n, screen) = rest.split_once('.').unwrap_or((rest, "0"));
+    (digits(n) && digits(screen)).then_some(n)
 }
 
 /// A process still alive in a session (what a failed logoff reports).
@@ -131,18 +154,7 @@ pub(crate) fn resolve(sessions: &[Session], arg: &str) -> Result<Session, Unreso
     if let Some(s) = sessions.iter().find(|s| s.id == arg) {
         return Ok(s.clone());
     }
-    let name = arg.strip_prefix("/dev/").unwrap_or(arg);
-    let matches: Vec<&Session> = if name.eq_ignore_ascii_case("console") {
-        sessions
-            .iter()
-            .filter(|s| s.is_seat0_foreground())
-            .collect()
-    } else {
-        sessions
-            .iter()
-            .filter(|s| s.tty.as_deref() == Some(name) || s.display.as_deref() == Some(name))
-            .collect()
-    };
+    let matches: Vec<&Session> = sessions.iter().filter(|s| s.is_named(arg)).collect();
     let live: Vec<&Session> = matches
         .iter()
         .copied()
@@ -165,16 +177,9 @@ pub(crate) fn filter(sessions: &[Session], arg: &str) -> Vec<Session> {
     if let Some(s) = sessions.iter().find(|s| s.id == arg) {
         return vec![s.clone()];
     }
-    let name = arg.strip_prefix("/dev/").unwrap_or(arg);
     let named: Vec<Session> = sessions
         .iter()
-        .filter(|s| {
-            if name.eq_ignore_ascii_case("console") {
-                s.is_seat0_foreground()
-            } else {
-                s.tty.as_deref() == Some(name) || s.display.as_deref() == Some(name)
-            }
-        })
+        .filter(|s| s.is_named(arg))
         .cloned()
         .collect();
     if !named.is_empty() {
@@ -234,6 +239,9 @@ mod tests {
         assert_eq!(resolve(&lab(), "pts/1").unwrap().id, "4");
         assert_eq!(resolve(&lab(), "/dev/pts/0").unwrap().id, "3");
         assert_eq!(resolve(&lab(), ":10").unwrap().id, "8");
+        // $DISPLAY's form with a screen names the same display.
+        assert_eq!(resolve(&lab(), ":10.0").unwrap().id, "8");
+        assert_eq!(resolve(&lab(), ":10.1").unwrap().id, "8");
         assert_eq!(resolve(&lab(), "tty1").unwrap().id, "7");
         assert_eq!(resolve(&lab(), "console").unwrap().id, "7");
         assert_eq!(resolve(&lab(), "CONSOLE").unwrap().id, "7");
@@ -243,6 +251,10 @@ mod tests {
     fn not_found() {
         assert_eq!(resolve(&lab(), "42"), Err(Unresolved::NotFound));
         assert_eq!(resolve(&lab(), "pts/9"), Err(Unresolved::NotFound));
+        // Near misses of a display are not it: another display, a network display, junk.
+        for arg in [":1", ":100", ":10.", ":10.x", "localhost:10.0", "10", ":", "::10"] {
+            assert_eq!(resolve(&lab(), arg), Err(Unresolved::NotFound), "{arg}");
+        }
         assert_eq!(resolve(&lab(), ""), Err(Unresolved::NotFound));
         let no_console: Vec<_> = lab().into_iter().filter(|s| s.seat.is_none()).collect();
         assert_eq!(resolve(&no_console, "console"), Err(Unresolved::NotFound));

@@ -5,7 +5,7 @@
 //! subscribe before asking, so the signal cannot be missed, and check once after subscribing in
 //! case the session vanished in between.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
@@ -90,6 +90,8 @@ pub(super) struct Logind<'a> {
     answered: Cell<bool>,
     /// The `SessionRemoved` subscription, once made (taken out while a wait uses it).
     removals: Cell<Option<MessageStream>>,
+    /// `session/self`, read once: the listing and the carrier check both need it.
+    own: OnceCell<Option<String>>,
 }
 
 /// What a D-Bus error from logind means for the user.
@@ -164,6 +166,7 @@ impl<'a> Logind<'a> {
             frozen: Cell::new(false),
             answered: Cell::new(false),
             removals: Cell::new(None),
+            own: OnceCell::new(),
         }
     }
 
@@ -399,10 +402,15 @@ impl<'a> Logind<'a> {
     /// cut the connection we wait on. `session/self`, not `auto`: a bridge in no session must
     /// not make the user's display session look like ours.
     async fn own_session(&self) -> Option<String> {
-        self.id_at("/org/freedesktop/login1/session/self")
+        if let Some(own) = self.own.get() {
+            return own.clone();
+        }
+        let own = self
+            .id_at("/org/freedesktop/login1/session/self")
             .await
             .ok()
-            .flatten()
+            .flatten();
+        self.own.get_or_init(|| own).clone()
     }
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).
@@ -439,8 +447,13 @@ impl<'a> Logind<'a> {
         }
     }
 
-    /// Subscribes to `SessionRemoved` before anything is ended.
+    /// Subscribes to `SessionRemoved` before anything is ended (once: later calls keep it).
     async fn watch_removals(&self) -> Result<()> {
+        let had = self.removals.take();
+        if had.is_some() {
+            self.removals.set(had);
+            return Ok(());
+        }
         let rule = MatchRule::builder()
             .msg_type(zbus::message::Type::Signal)
             .sender(DEST)

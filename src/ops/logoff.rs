@@ -11,7 +11,7 @@ use crate::backend::{self, Asked, Backend, Listing};
 use crate::error::{Error, Result, exit};
 use crate::fleet::each;
 use crate::session::{self, Proc, Selector, Session, Unresolved};
-use crate::stop::{Stop, after};
+use crate::stop::{Stop, after, both};
 use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
@@ -273,7 +273,14 @@ impl HostRun<'_> {
     }
 
     async fn go(&mut self) -> Result<()> {
-        let (targets, own) = self.targets().await?;
+        let backend = self.backend;
+        let (targets, own) = if self.req.whatif {
+            self.targets().await?
+        } else {
+            // The subscription goes out with the first reads: a round trip saved. A failure
+            // shows below, when it is made again before anything is ended.
+            both(self.targets(), backend.watch()).await.0?
+        };
         let mut todo = Vec::new();
         for s in targets {
             // The original's rule: never log a user off the console, unless overridden.
@@ -350,8 +357,9 @@ impl HostRun<'_> {
                 Ok((vec![s], None))
             }
             Selector::User(user) => {
-                let listing = self.backend.sessions().await?;
-                self.of_user(&listing, user).await
+                // Our own session is read with the list (one round trip; it is kept).
+                let (listing, _) = both(self.backend.sessions(), self.backend.own_session()).await;
+                self.of_user(&listing?, user).await
             }
         }
     }
