@@ -252,7 +252,16 @@ mod tests {
         assert_eq!(resolve(&lab(), "42"), Err(Unresolved::NotFound));
         assert_eq!(resolve(&lab(), "pts/9"), Err(Unresolved::NotFound));
         // Near misses of a display are not it: another display, a network display, junk.
-        for arg in [":1", ":100", ":10.", ":10.x", "localhost:10.0", "10", ":", "::10"] {
+        for arg in [
+            ":1",
+            ":100",
+            ":10.",
+            ":10.x",
+            "localhost:10.0",
+            "10",
+            ":",
+            "::10",
+        ] {
             assert_eq!(resolve(&lab(), arg), Err(Unresolved::NotFound), "{arg}");
         }
         assert_eq!(resolve(&lab(), ""), Err(Unresolved::NotFound));

@@ -15,26 +15,7 @@ fn root_logoff(lab: &Lab, host: &str, args: &[&str]) -> (i32, String, String) {
 
 /// The session and every one of its processes are gone; everything else survived.
 fn assert_only_gone(lab: &Lab, host: &str, before: &common::Snapshot, ids: &[&str]) {
-    let after = lab.snapshot(host);
-    for id in ids {
-        assert!(
-            !after.sessions.iter().any(|s| s == id),
-            "session {id} still listed on {host}"
-        );
-        assert!(
-            lab.session_pids(host, id).is_empty(),
-            "session {id} still has processes"
-        );
-        for p in before.session_procs(id) {
-            assert!(
-                !after.procs.iter().any(|q| q.pid == p.pid && q.cmd == p.cmd),
-                "process {} ({}) of session {id} survived",
-                p.pid,
-                p.cmd
-            );
-        }
-    }
-    before.assert_survived_except(&after, host, ids, &[]);
+    common::assert_only_gone(lab, host, before, ids, &[]);
 }
 
 #[test]

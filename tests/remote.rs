@@ -4,10 +4,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Lab, LogCatcher, tmpdir};
+use common::{Lab, tmpdir};
 
 /// Runs logoff on the machine (outside the hosts), reaching them through the lab's ssh config.
 fn logoff(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
@@ -21,21 +20,7 @@ fn logoff_audited(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (i32, String, String, Vec<String>) {
-    let log = LogCatcher::new();
-    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args, env);
-    cmd.stdin(Stdio::null())
-        .env_remove("XDG_SESSION_ID")
-        .env("LC_ALL", "C");
-    for (k, v) in lab.env() {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("run logoff");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-        log.messages(),
-    )
+    common::logoff_on_machine(lab, args, env)
 }
 
 /// An ssh wrapper that records each invocation (one line per run) and then runs the lab's ssh.

@@ -36,6 +36,32 @@ pub struct Proc {
     pub cmd: String,
 }
 
+/// An xrdp desktop opened by [`Lab::rdp`].
+pub struct Desktop {
+    pub id: String,
+    /// Its X display, e.g. `:10`.
+    pub display: String,
+    /// With `--client`: the RDP client's log; `<log without .log>.rc` appears when it exits.
+    pub client_log: Option<PathBuf>,
+}
+
+impl Desktop {
+    /// The RDP client's exit status and log, once it has exited (within `within`).
+    pub fn client_exit(&self, within: Duration) -> (i32, String) {
+        let log = self
+            .client_log
+            .as_ref()
+            .expect("a desktop opened with --client");
+        let rc = log.with_extension("rc");
+        let code = eventually(within, "the RDP client to exit", || {
+            std::fs::read_to_string(&rc)
+                .ok()
+                .and_then(|t| t.trim().parse::<i32>().ok())
+        });
+        (code, std::fs::read_to_string(log).unwrap_or_default())
+    }
+}
+
 /// Where a process sits inside its host, kept by snapshots to tell whose processes may go.
 #[derive(Clone, Debug)]
 struct Meta {
@@ -247,6 +273,35 @@ impl Lab {
         args.extend_from_slice(flags);
         args.extend_from_slice(&[user, host]);
         self.new_session(&args, host)
+    }
+
+    /// Makes server1..serverN xrdp hosts as well (`lab up N --xrdp`).
+    pub fn xrdp(&self, n: usize) {
+        self.run_ok(&["up", &n.to_string(), "--xrdp"]);
+    }
+
+    /// An xrdp desktop of `user` on `host` (`lab rdp FLAGS USER HOST`): through sesman, or with
+    /// `--client` through a real RDP client; `--ignore-term` makes its programs ignore SIGTERM.
+    pub fn rdp(&self, flags: &[&str], user: &str, host: &str) -> Desktop {
+        let mut args = vec!["rdp"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&[user, host]);
+        let line = self.run_ok(&args);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (id, display, log) = match words.as_slice() {
+            [id, display] => (id, display, None),
+            [id, display, log] => (id, display, Some(PathBuf::from(log))),
+            _ => panic!("lab {} printed {line:?}", args.join(" ")),
+        };
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((host.to_string(), id.to_string()));
+        Desktop {
+            id: id.to_string(),
+            display: display.to_string(),
+            client_log: log,
+        }
     }
 
     /// A console session on seat0 (`lab console USER HOST`); returns its session ID.
@@ -626,6 +681,16 @@ impl Snapshot {
         }
     }
 
+    /// The processes of systemd unit `unit` in this snapshot.
+    pub fn unit_pids(&self, unit: &str) -> Vec<u32> {
+        self.procs
+            .iter()
+            .zip(&self.meta)
+            .filter(|(_, m)| m.unit == unit)
+            .map(|(p, _)| p.pid)
+            .collect()
+    }
+
     /// The processes of session `id` in this snapshot.
     pub fn session_procs(&self, id: &str) -> Vec<&Proc> {
         self.procs
@@ -646,6 +711,56 @@ fn line(p: &Proc, m: &Meta) -> String {
         m.unit,
         p.cmd
     )
+}
+
+/// Sessions `ids` and every one of their processes are gone from `host`; everything else that
+/// `before` saw survived, but `excluded_pids`.
+pub fn assert_only_gone(
+    lab: &Lab,
+    host: &str,
+    before: &Snapshot,
+    ids: &[&str],
+    excluded_pids: &[u32],
+) {
+    let after = lab.snapshot(host);
+    for id in ids {
+        assert!(
+            !after.sessions.iter().any(|s| s == id),
+            "session {id} still listed on {host}"
+        );
+        assert!(
+            lab.session_pids(host, id).is_empty(),
+            "session {id} still has processes"
+        );
+        for p in before.session_procs(id) {
+            assert!(
+                !after.procs.iter().any(|q| q.pid == p.pid && q.cmd == p.cmd),
+                "process {} ({}) of session {id} survived",
+                p.pid,
+                p.cmd
+            );
+        }
+    }
+    before.assert_survived_except(&after, host, ids, excluded_pids);
+}
+
+/// Runs logoff on the machine (outside the hosts), reaching them through the lab's ssh config;
+/// returns its exit code, stdout, stderr and the audit records it sent to the system log.
+pub fn logoff_on_machine(
+    lab: &Lab,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String, Vec<String>) {
+    let log = LogCatcher::new();
+    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args, env);
+    cmd.stdin(Stdio::null())
+        .env_remove("XDG_SESSION_ID")
+        .env("LC_ALL", "C");
+    for (k, v) in lab.env() {
+        cmd.env(k, v);
+    }
+    let (code, stdout, stderr) = out(&cmd.output().expect("run logoff"));
+    (code, stdout, stderr, log.messages())
 }
 
 /// Runs the logoff binary inside `host` with a clean environment (PATH, HOME, USER, LOGNAME,
