@@ -302,6 +302,12 @@ pub(crate) const SESSION_NAME: Operand = Operand {
 and
 .B console
 is the foreground session of seat0.
+An xrdp (Remote Desktop) session is named by its X display, :10 and up
+.RB ( qwinsta
+shows it under SESSIONNAME); the form of
+.B $DISPLAY
+with a screen number, :10.0, names it too, but a display with a host name (localhost:10.0,
+an ssh X forwarding) is no session of the host.
 A session that is closing (being ended, or its leader gone) answers to its name only when no
 other session has that name, so a second logoff of a session that is already ending finds it.
 A name that matches several sessions is an error that lists them; logoff never guesses.
@@ -327,7 +333,8 @@ pub(crate) const FILTER_SESSION_NAME: Operand = Operand {
 .RI ( /dev/pts/3 ),
 and
 .B console
-is the foreground session of seat0."#,
+is the foreground session of seat0.
+An xrdp (Remote Desktop) session is named by its X display, :10 and up (:10.0 too)."#,
     verbs: QUERIES,
 };
 
