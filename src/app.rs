@@ -17,6 +17,7 @@ use crate::ops::logoff::{Event, HostResult, Request, run_host};
 use crate::ops::query::{self, HostListing};
 use crate::output::table::{Columns, table};
 use crate::output::{Progress, json, text as report};
+use crate::session::StateFilter;
 use crate::stop::{Stop, after};
 use crate::transport::Target;
 use crate::transport::askpass;
@@ -176,6 +177,8 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
             prompts: plan.targets.len() == 1,
             who: who.await.unwrap_or_else(audit::caller_uid),
             whatif: opts.whatif,
+            filter: StateFilter::default(),
+            confirmed: None,
         };
         if plan.single {
             one(l, o, &plan.targets[0], &req, &stop, opts.verbose).await

@@ -137,6 +137,34 @@ pub enum Selector {
     Session(String),
     /// Every session of this user (name or numeric UID).
     User(String),
+    /// Every user's login sessions (with a [`StateFilter`]: `/idle`, `/disconnected` alone).
+    All,
+}
+
+/// `/idle` and `/disconnected`: which of the selected sessions count. Both given: both hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateFilter {
+    /// Idle at least this long (logind's IdleHint and IdleSinceHint).
+    pub idle: Option<std::time::Duration>,
+    /// Disconnected: logind's `closing` (leader gone, processes left), qwinsta's Disc.
+    pub disconnected: bool,
+}
+
+impl StateFilter {
+    pub fn is_empty(&self) -> bool {
+        self.idle.is_none() && !self.disconnected
+    }
+
+    /// Whether `s` passes, `now` being the time in microseconds since the epoch. Idle time is
+    /// counted from the host's IdleSinceHint with this machine's clock: a skew between the two
+    /// shifts it.
+    pub(crate) fn admits(&self, s: &Session, now: u64) -> bool {
+        let idle_enough = self.idle.is_none_or(|min| {
+            s.idle_since
+                .is_some_and(|t| u128::from(now.saturating_sub(t)) >= min.as_micros())
+        });
+        idle_enough && (!self.disconnected || s.is_closing())
+    }
 }
 
 /// Why an argument picked no single session.
@@ -188,6 +216,23 @@ pub(crate) fn filter(sessions: &[Session], arg: &str) -> Vec<Session> {
     of_user(sessions, arg)
 }
 
+/// This machine's time in microseconds since the epoch, the unit of logind's timestamps.
+pub(crate) fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// What `/idle` and `/disconnected` alone select: every person's login session (class `user`:
+/// not greeters, lock screens or background sessions such as cron's) that passes `filter`.
+pub(crate) fn by_state(sessions: &[Session], filter: &StateFilter, now: u64) -> Vec<Session> {
+    sessions
+        .iter()
+        .filter(|s| s.class.as_deref().is_none_or(|c| c == "user") && filter.admits(s, now))
+        .cloned()
+        .collect()
+}
+
 /// Every session of a user, given as a name or a numeric UID.
 pub(crate) fn of_user(sessions: &[Session], user: &str) -> Vec<Session> {
     let uid: Option<u32> = user.parse().ok();
@@ -226,6 +271,75 @@ mod tests {
             s("8", "dave", "", ":10", "", "active"),
             s("9", "erin", "pts/5", "", "", "closing"),
         ]
+    }
+
+    #[test]
+    fn state_filters_pick_idle_and_disconnected_sessions() {
+        use std::time::Duration;
+        const MIN: u64 = 60_000_000;
+        let now = 1_000 * MIN;
+        let mut l = lab();
+        l[0].idle_since = Some(now - 45 * MIN); // alice, idle 45 min
+        l[1].idle_since = Some(now - 5 * MIN); // bob, idle 5 min
+        l[2].class = Some("background".into()); // alice's cron job: never picked alone
+        l[2].idle_since = Some(now - 90 * MIN);
+        l[5].idle_since = Some(now - 60 * MIN); // erin: closing and idle
+        let ids = |f: StateFilter| -> Vec<String> {
+            by_state(&l, &f, now).into_iter().map(|s| s.id).collect()
+        };
+        let idle = |m: u64| Some(Duration::from_secs(m * 60));
+        assert_eq!(
+            ids(StateFilter {
+                idle: idle(30),
+                disconnected: false
+            }),
+            ["3", "9"]
+        );
+        assert_eq!(
+            ids(StateFilter {
+                idle: idle(45),
+                disconnected: false
+            }),
+            ["3", "9"]
+        );
+        assert_eq!(
+            ids(StateFilter {
+                idle: idle(46),
+                disconnected: false
+            }),
+            ["9"]
+        );
+        assert_eq!(
+            ids(StateFilter {
+                idle: idle(1),
+                disconnected: false
+            }),
+            ["3", "4", "9"]
+        );
+        assert_eq!(
+            ids(StateFilter {
+                idle: None,
+                disconnected: true
+            }),
+            ["9"]
+        );
+        // Both: both must hold.
+        assert_eq!(
+            ids(StateFilter {
+                idle: idle(61),
+                disconnected: true
+            }),
+            Vec::<String>::new()
+        );
+        assert!(StateFilter::default().is_empty());
+        // A session in use (no IdleSinceHint) is never idle, however short the threshold.
+        assert!(
+            !StateFilter {
+                idle: idle(0),
+                disconnected: false
+            }
+            .admits(&lab()[3], now)
+        );
     }
 
     #[test]

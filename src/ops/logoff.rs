@@ -10,7 +10,7 @@ use crate::audit;
 use crate::backend::{self, Asked, Backend, Listing};
 use crate::error::{Error, Result, exit};
 use crate::fleet::each;
-use crate::session::{self, Proc, Selector, Session, Unresolved};
+use crate::session::{self, Proc, Selector, Session, StateFilter, Unresolved};
 use crate::stop::{Stop, after, both};
 use crate::transport::{self, Target};
 
@@ -40,6 +40,11 @@ pub struct Request {
     pub who: String,
     /// `/whatif`: resolve everything as a real run would, end nothing.
     pub whatif: bool,
+    /// `/idle`, `/disconnected`: which of the selected sessions count.
+    pub filter: StateFilter,
+    /// After a confirmation: only these sessions (host label, session ID) may be ended, even
+    /// if the selector now finds others.
+    pub confirmed: Option<Vec<(String, String)>>,
 }
 
 /// How the target session was found (for `/v`).
@@ -49,6 +54,8 @@ pub enum Found {
     ByName(String),
     Current,
     OfUser(String),
+    /// Picked by `/idle` or `/disconnected`.
+    ByState(StateFilter),
 }
 
 /// Progress, for `/v` and the fleet display.
@@ -65,6 +72,11 @@ pub enum Event {
         host: String,
         session: Session,
         found: Found,
+    },
+    /// The selected sessions exist, but none passes `/idle` or `/disconnected`.
+    NoneMatching {
+        host: String,
+        filter: StateFilter,
     },
     NoSessions {
         host: String,
@@ -274,13 +286,17 @@ impl HostRun<'_> {
 
     async fn go(&mut self) -> Result<()> {
         let backend = self.backend;
-        let (targets, own) = if self.req.whatif {
+        let (mut targets, own) = if self.req.whatif {
             self.targets().await?
         } else {
             // The subscription goes out with the first reads: a round trip saved. A failure
             // shows below, when it is made again before anything is ended.
             both(self.targets(), backend.watch()).await.0?
         };
+        // What the admin confirmed, and nothing that turned up since.
+        if let Some(yes) = &self.req.confirmed {
+            targets.retain(|s| yes.iter().any(|(h, id)| *h == self.host && *id == s.id));
+        }
         let mut todo = Vec::new();
         for s in targets {
             // The original's rule: never log a user off the console, unless overridden.
@@ -359,9 +375,43 @@ impl HostRun<'_> {
             Selector::User(user) => {
                 // Our own session is read with the list (one round trip; it is kept).
                 let (listing, _) = both(self.backend.sessions(), self.backend.own_session()).await;
-                self.of_user(&listing?, user).await
+                let (mine, own) = self.of_user(&listing?, user).await?;
+                Ok((self.by_state(mine), own))
+            }
+            Selector::All => {
+                let (listing, own) =
+                    both(self.backend.sessions(), self.backend.own_session()).await;
+                let (listing, own) = (listing?, own?);
+                // The session that carries our connection is never ended.
+                let carrier = self.backend.carrier().await?;
+                let mut all = listing.sessions;
+                all.retain(|s| Some(&s.id) != carrier.as_ref());
+                Ok((self.by_state(all), own))
             }
         }
+    }
+
+    /// Those of `sessions` that pass `/idle` and `/disconnected` (all of them without either).
+    fn by_state(&mut self, sessions: Vec<Session>) -> Vec<Session> {
+        let filter = self.req.filter;
+        if filter.is_empty() || sessions.is_empty() {
+            return sessions;
+        }
+        let picked = session::by_state(&sessions, &filter, session::now_us());
+        if picked.is_empty() {
+            self.event(Event::NoneMatching {
+                host: self.host.clone(),
+                filter,
+            });
+        }
+        for s in &picked {
+            self.event(Event::Resolved {
+                host: self.host.clone(),
+                session: s.clone(),
+                found: Found::ByState(filter),
+            });
+        }
+        picked
     }
 
     /// The one session named `arg` (by ID among those listed, or by name).
@@ -450,12 +500,15 @@ impl HostRun<'_> {
                 }
             });
         }
-        for s in &mine {
-            self.event(Event::Resolved {
-                host: self.host.clone(),
-                session: s.clone(),
-                found: Found::OfUser(user.clone()),
-            });
+        // With /idle or /disconnected, by_state says which of them count.
+        if self.req.filter.is_empty() {
+            for s in &mine {
+                self.event(Event::Resolved {
+                    host: self.host.clone(),
+                    session: s.clone(),
+                    found: Found::OfUser(user.clone()),
+                });
+            }
         }
         Ok((mine, own))
     }

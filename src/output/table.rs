@@ -3,7 +3,7 @@
 //! localized; columns are aligned by display width, so wide (CJK) text keeps them straight;
 //! everything that came from a host is shown safely ([`clean`]).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::session::now_us;
 
 use crate::i18n::{Localizer, clean, width};
 use crate::ops::query::HostListing;
@@ -135,13 +135,6 @@ fn logon(since_us: Option<u64>) -> String {
             )
         })
         .unwrap_or_default()
-}
-
-pub(crate) fn now_us() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as u64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

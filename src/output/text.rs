@@ -7,7 +7,7 @@ use crate::error::{Error, HostFileProblem};
 use crate::i18n::{Arg, Localizer, clean};
 use crate::ops::logoff::{Event, Found, HostResult, Outcome};
 use crate::plan::MAX_HOST_FILE;
-use crate::session::{Proc, Session};
+use crate::session::{Proc, Session, StateFilter};
 
 fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())
@@ -304,6 +304,7 @@ pub fn event(l: &Localizer, e: &Event) -> String {
                 Found::ByName(n) => ("v-resolved-name", n.clone()),
                 Found::Current => ("v-resolved-current", String::new()),
                 Found::OfUser(_) => ("v-resolved-user", String::new()),
+                Found::ByState(f) => ("v-resolved-state", why(l, f, session)),
             };
             l.tr(
                 msg,
@@ -315,6 +316,13 @@ pub fn event(l: &Localizer, e: &Event) -> String {
                 ],
             )
         }
+        Event::NoneMatching { host, filter } => l.tr(
+            "v-none-matching",
+            &[
+                ("host", host.into()),
+                ("filter", filter_text(filter).into()),
+            ],
+        ),
         Event::NoSessions { host, user } => l.tr(
             "v-no-sessions",
             &[("host", host.into()), ("user", user.into())],
@@ -536,4 +544,48 @@ mod tests {
         );
         assert_eq!(lines.len(), 2);
     }
+}
+
+/// Why `/idle` or `/disconnected` picked `s`: "idle 42 min", "disconnected".
+fn why(l: &Localizer, f: &StateFilter, s: &Session) -> String {
+    let mut parts = Vec::new();
+    if f.idle.is_some() {
+        let minutes = s.idle_since.map_or(0, |t| {
+            crate::session::now_us().saturating_sub(t) / 60_000_000
+        });
+        let minutes = usize::try_from(minutes).unwrap_or(usize::MAX);
+        parts.push(l.tr("why-idle", &[("minutes", minutes.into())]));
+    }
+    if f.disconnected {
+        parts.push(l.tr("why-disconnected", &[]));
+    }
+    parts.join(", ")
+}
+
+/// The filter as the switches that give it (`/idle:1h30m /disconnected`): the same words in
+/// every language.
+fn filter_text(f: &StateFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = f.idle {
+        let secs = d.as_secs();
+        let units = [
+            (secs / 86_400, "d"),
+            (secs % 86_400 / 3_600, "h"),
+            (secs % 3_600 / 60, "m"),
+            (secs % 60, "s"),
+        ];
+        let t: String = units
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, unit)| format!("{n}{unit}"))
+            .collect();
+        parts.push(format!(
+            "/idle:{}",
+            if t.is_empty() { "0s".into() } else { t }
+        ));
+    }
+    if f.disconnected {
+        parts.push("/disconnected".to_owned());
+    }
+    parts.join(" ")
 }
