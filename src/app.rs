@@ -179,6 +179,7 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
             whatif: opts.whatif,
             filter: StateFilter::default(),
             confirmed: None,
+            warning: None,
         };
         if plan.single {
             one(l, o, &plan.targets[0], &req, &stop, opts.verbose).await

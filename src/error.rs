@@ -24,7 +24,10 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 7;
     /// Several hosts: at least one failed (each host's own reason is on its line).
     pub const SOME_HOSTS_FAILED: u8 = 8;
+    /// The admin answered no to the confirmation: nothing was ended.
+    pub const DECLINED: u8 = 9;
     /// Interrupted (Ctrl-C, SIGTERM, SIGHUP): what was asked and what is left is reported.
+    /// During a warning's delay that cancels the logoff: nothing is ended.
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -151,6 +154,16 @@ pub enum Error {
     Interrupted {
         signal: &'static str,
     },
+    /// Interrupted during a warning's delay: nothing was ended there, and `told` of the
+    /// `warned` sessions were told so.
+    Cancelled {
+        host: String,
+        signal: &'static str,
+        told: usize,
+        warned: usize,
+    },
+    /// The confirmation was answered no.
+    Declined,
     Output {
         reason: String,
     },
@@ -196,7 +209,8 @@ impl Error {
             | NoReply { .. }
             | NoSsh { .. } => exit::UNREACHABLE,
             Bus { .. } | Output { .. } => exit::INTERNAL,
-            Interrupted { .. } => exit::INTERRUPTED,
+            Interrupted { .. } | Cancelled { .. } => exit::INTERRUPTED,
+            Declined => exit::DECLINED,
         }
     }
 
@@ -224,6 +238,7 @@ mod tests {
             exit::TIMED_OUT,
             exit::UNREACHABLE,
             exit::SOME_HOSTS_FAILED,
+            exit::DECLINED,
             exit::INTERRUPTED,
         ];
         let mut sorted = codes.to_vec();

@@ -20,6 +20,10 @@ use crate::stop::{Halt, Stop, after};
 use crate::sys::{UserLookup, user_exists};
 use crate::transport::{Bus, interrupted, zbus_reason};
 
+mod notice;
+
+pub(crate) use notice::Delivery;
+
 const DEST: &str = "org.freedesktop.login1";
 const PATH: &str = "/org/freedesktop/login1";
 const MANAGER: &str = "org.freedesktop.login1.Manager";
@@ -639,6 +643,25 @@ impl Backend for Logind<'_> {
 
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>> {
         Box::pin(Logind::processes(self, s))
+    }
+
+    fn notify<'a>(
+        &'a self,
+        sessions: &'a [Session],
+        text: &'a str,
+        shown: Duration,
+        after_stop: bool,
+    ) -> Reply<'a, Vec<Delivery>> {
+        Box::pin(async move {
+            if !after_stop {
+                return Logind::notify(self, sessions, text, shown).await;
+            }
+            // After an interruption, on a view of the same bus that the interruption does not
+            // end (bounded all the same), as the run's last look does.
+            let calm = Stop::default();
+            let view = Logind::new(self.bus, self.bound, &calm);
+            view.notify(sessions, text, shown).await
+        })
     }
 }
 

@@ -7,6 +7,8 @@
 
 mod logind;
 
+pub(crate) use logind::Delivery;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -53,6 +55,17 @@ pub(crate) trait Backend {
 
     /// Waits until none of `ids` exists or `deadline` passes; those still there.
     fn wait_gone<'a>(&'a self, ids: &'a [String], deadline: Instant) -> Reply<'a, Vec<String>>;
+
+    /// Shows `text` in each of `sessions` (its terminals, its X display, for `shown` there),
+    /// and says for each whether it reached the user. `after_stop`: even though the run was
+    /// interrupted (to say that the logoff was cancelled), bounded all the same.
+    fn notify<'a>(
+        &'a self,
+        sessions: &'a [Session],
+        text: &'a str,
+        shown: Duration,
+        after_stop: bool,
+    ) -> Reply<'a, Vec<Delivery>>;
 
     /// Whether each of `ids` still exists, asked even after an interruption (the run's last
     /// look): `None` where the host did not say. At most `bound` in all when the host is stuck.

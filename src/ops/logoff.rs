@@ -4,14 +4,15 @@
 //! when the run is interrupted or the host stops answering half-way. Transport-agnostic: the host
 //! may be this one or one reached over ssh.
 
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::audit;
-use crate::backend::{self, Asked, Backend, Listing};
+use crate::backend::{self, Asked, Backend, Delivery, Listing};
 use crate::error::{Error, Result, exit};
 use crate::fleet::each;
 use crate::session::{self, Proc, Selector, Session, StateFilter, Unresolved};
-use crate::stop::{Stop, after, both};
+use crate::stop::{Halt, Stop, after, both};
 use crate::transport::{self, Target};
 
 /// How long to wait after SIGKILL before declaring a session stuck.
@@ -26,6 +27,32 @@ const CHECK_BOUND: Duration = Duration::from_secs(2);
 
 const SIGTERM: i32 = 15;
 const SIGKILL: i32 = 9;
+
+/// `/msg`, `/delay`: what each target session is told first, and how long it is given.
+#[derive(Clone)]
+pub struct Warning {
+    pub delay: Duration,
+    /// The text shown with this much time left; `None`: the logoff was cancelled.
+    pub text: Rc<dyn Fn(Option<Duration>) -> String>,
+}
+
+impl std::fmt::Debug for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warning")
+            .field("delay", &self.delay)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Times left at which a warning is shown again (and once at the start).
+const REMINDERS: [Duration; 6] = [
+    Duration::from_secs(600),
+    Duration::from_secs(300),
+    Duration::from_secs(120),
+    Duration::from_secs(60),
+    Duration::from_secs(30),
+    Duration::from_secs(10),
+];
 
 /// What to do on each host.
 #[derive(Debug, Clone)]
@@ -45,6 +72,8 @@ pub struct Request {
     /// After a confirmation: only these sessions (host label, session ID) may be ended, even
     /// if the selector now finds others.
     pub confirmed: Option<Vec<(String, String)>>,
+    /// Tell the sessions first, and wait.
+    pub warning: Option<Warning>,
 }
 
 /// How the target session was found (for `/v`).
@@ -77,6 +106,14 @@ pub enum Event {
     NoneMatching {
         host: String,
         filter: StateFilter,
+    },
+    /// A session was shown the warning (`reached`), or could not be (no terminal or display
+    /// logoff could reach, or the host would not run the notice).
+    Warned {
+        host: String,
+        session: Session,
+        reached: bool,
+        left: Duration,
     },
     NoSessions {
         host: String,
@@ -159,6 +196,8 @@ pub struct HostResult {
     pub error: Option<Error>,
     /// `/user:` matched no session here: the not-found error, should no host match any.
     pub unmatched: Option<Error>,
+    /// With a warning: for each warned session (by ID), whether the first notice reached it.
+    pub warned: Vec<(String, bool)>,
     pub elapsed: Duration,
 }
 
@@ -210,6 +249,7 @@ pub async fn run_host(
         sessions: Vec::new(),
         error: None,
         unmatched: None,
+        warned: Vec::new(),
         elapsed: Duration::ZERO,
     };
     // Interrupted before its turn: nothing is started, nobody is contacted.
@@ -242,9 +282,11 @@ pub async fn run_host(
         host: result.host.clone(),
         req,
         events,
+        stop,
         start,
         results: Vec::new(),
         unmatched: None,
+        warned: Vec::new(),
     };
     if let Err(e) = run.go().await {
         run.settle(&e).await;
@@ -252,6 +294,7 @@ pub async fn run_host(
     }
     result.sessions = run.results;
     result.unmatched = run.unmatched;
+    result.warned = run.warned;
     drop(backend);
     bus.close().await;
     result.elapsed = start.elapsed();
@@ -264,9 +307,11 @@ struct HostRun<'a> {
     host: String,
     req: &'a Request,
     events: &'a dyn Fn(Event),
+    stop: &'a Stop,
     start: Instant,
     results: Vec<(Session, Outcome)>,
     unmatched: Option<Error>,
+    warned: Vec<(String, bool)>,
 }
 
 impl HostRun<'_> {
@@ -324,6 +369,9 @@ impl HostRun<'_> {
             }
             return Ok(());
         }
+        if let Some(w) = self.req.warning.clone() {
+            self.warn(&todo, &w).await?;
+        }
         // Our own session ends last, so the others are seen to end first.
         let batches = match own.and_then(|own| todo.iter().position(|s| s.id == own)) {
             Some(i) => {
@@ -338,6 +386,74 @@ impl HostRun<'_> {
             self.end(batch).await?;
         }
         Ok(())
+    }
+
+    /// Tells `sessions` they will be logged off, again at each reminder, and waits out the
+    /// delay. Interrupted: tells them it is cancelled, and ends nothing.
+    async fn warn(&mut self, sessions: &[Session], w: &Warning) -> Result<()> {
+        let deadline = Instant::now() + w.delay;
+        let mut left = w.delay;
+        let mut first = true;
+        loop {
+            let next = REMINDERS.iter().copied().find(|r| *r < left);
+            let shown = left - next.unwrap_or(Duration::ZERO);
+            let reached = self
+                .backend
+                .notify(sessions, &(w.text)(Some(left)), shown, false)
+                .await;
+            let reached = match reached {
+                Ok(r) => r,
+                Err(Error::Interrupted { .. }) => return Err(self.cancel(sessions, w).await),
+                Err(e) => return Err(e),
+            };
+            if first {
+                for (s, r) in sessions.iter().zip(&reached) {
+                    let ok = *r == Delivery::Reached;
+                    let how = if ok {
+                        "shown"
+                    } else {
+                        "not shown: no terminal or display reached"
+                    };
+                    let what = format!("warned, logoff in {} s ({how})", left.as_secs());
+                    self.audit(audit::NOTICE, s, &what);
+                    self.warned.push((s.id.clone(), ok));
+                    self.event(Event::Warned {
+                        host: self.host.clone(),
+                        session: s.clone(),
+                        reached: ok,
+                        left,
+                    });
+                }
+                first = false;
+            }
+            let until = next.map_or(deadline, |n| deadline - n);
+            match self.stop.bounded(until, std::future::pending::<()>()).await {
+                Err(Halt::Interrupted) => return Err(self.cancel(sessions, w).await),
+                _ => {}
+            }
+            match next {
+                Some(n) => left = n,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// The run was interrupted during the delay: the warned sessions are told, nothing ends.
+    async fn cancel(&mut self, sessions: &[Session], w: &Warning) -> Error {
+        let told = self
+            .backend
+            .notify(sessions, &(w.text)(None), Duration::from_secs(30), true)
+            .await
+            .map_or(0, |r| r.iter().filter(|d| **d == Delivery::Reached).count());
+        for s in sessions {
+            self.audit(audit::NOTICE, s, "logoff cancelled during the warning");
+        }
+        Error::Cancelled {
+            host: self.host.clone(),
+            signal: self.stop.signal().unwrap_or("SIGINT"),
+            told,
+            warned: sessions.len(),
+        }
     }
 
     /// The sessions the selector names on this host, and the caller's own session among them

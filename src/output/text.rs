@@ -61,6 +61,8 @@ pub(crate) fn error_id(e: &Error) -> &'static str {
         NoSsh { .. } => "err-no-ssh",
         Bus { .. } => "err-bus",
         Interrupted { .. } => "err-interrupted",
+        Cancelled { .. } => "err-cancelled",
+        Declined => "err-declined",
         Output { .. } => "err-output",
     }
 }
@@ -143,6 +145,21 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         } => t(id, &[("filter", filter.into()), ("host", host.into())]),
         NoMatch { filter: None, host } => t(id, &[("host", host.into())]),
         Interrupted { signal } => t(id, &[("signal", (*signal).into())]),
+        Cancelled {
+            host,
+            signal,
+            told,
+            warned,
+        } => t(
+            id,
+            &[
+                ("host", host.into()),
+                ("signal", (*signal).into()),
+                ("told", (*told).into()),
+                ("warned", (*warned).into()),
+            ],
+        ),
+        Declined => t(id, &[]),
         Output { reason } => t(id, &[("reason", reason.into())]),
     }
 }
@@ -323,6 +340,20 @@ pub fn event(l: &Localizer, e: &Event) -> String {
                 ("filter", filter_text(filter).into()),
             ],
         ),
+        Event::Warned {
+            host,
+            session,
+            reached,
+            left,
+        } => l.tr(
+            if *reached { "v-warned" } else { "v-not-warned" },
+            &[
+                ("id", id(session)),
+                ("user", user(session)),
+                ("host", host.into()),
+                ("time", notice_time(l, *left).into()),
+            ],
+        ),
         Event::NoSessions { host, user } => l.tr(
             "v-no-sessions",
             &[("host", host.into()), ("user", user.into())],
@@ -492,6 +523,31 @@ mod tests {
     }
 
     #[test]
+    fn notices_say_who_what_and_when_without_control_characters() {
+        let l = Localizer::for_locale("C");
+        let left = Some(Duration::from_secs(300));
+        assert_eq!(
+            notice(&l, "root", Some("Reboot at 18:00"), left),
+            "[logoff] root: Reboot at 18:00 You will be logged off in 5 min: save your work now."
+        );
+        let shown = notice(
+            &l,
+            "root",
+            Some("a\x1b[2Jb\nc"),
+            Some(Duration::from_secs(30)),
+        );
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("30 s"), "{shown}");
+        assert_eq!(
+            notice(&l, "root", None, None),
+            "[logoff] root: This session is about to be logged off. The logoff has been \
+             cancelled: you can go on working."
+        );
+        assert_eq!(notice_time(&l, Duration::from_secs(90)), "90 s");
+        assert_eq!(notice_time(&l, Duration::from_secs(120)), "2 min");
+    }
+
+    #[test]
     fn plurals() {
         let l = Localizer::for_locale("en_US.UTF-8");
         let r = HostResult {
@@ -500,6 +556,7 @@ mod tests {
             elapsed: Duration::from_millis(1500),
             error: None,
             unmatched: None,
+            warned: Vec::new(),
         };
         assert_eq!(host_line(&l, &r), "h: no session to end (1.50 s)");
         let r = HostResult {
@@ -530,6 +587,7 @@ mod tests {
             elapsed: Duration::from_millis(10),
             error: None,
             unmatched: None,
+            warned: Vec::new(),
         };
         assert_eq!(r.exit_code(), crate::error::exit::CONSOLE);
         let text = host_line(&l, &r);
@@ -588,4 +646,41 @@ fn filter_text(f: &StateFilter) -> String {
         parts.push("/disconnected".to_owned());
     }
     parts.join(" ")
+}
+
+/// A time left as a notice says it: "90 s", "5 min".
+pub fn notice_time(l: &Localizer, left: Duration) -> String {
+    let secs = left.as_secs();
+    if secs >= 120 && secs % 60 == 0 {
+        l.tr(
+            "notice-minutes",
+            &[("n", usize::try_from(secs / 60).unwrap_or(usize::MAX).into())],
+        )
+    } else {
+        l.tr(
+            "notice-seconds",
+            &[("n", usize::try_from(secs).unwrap_or(usize::MAX).into())],
+        )
+    }
+}
+
+/// What a warned session is shown: the admin's text (or the default one) and the time left;
+/// with no time left given, that the logoff was cancelled.
+pub fn notice(l: &Localizer, who: &str, text: Option<&str>, left: Option<Duration>) -> String {
+    let text = match text {
+        Some(t) => clean(t),
+        None => l.tr("notice-default", &[]),
+    };
+    let tail = match left {
+        Some(left) => l.tr("notice-left", &[("time", notice_time(l, left).into())]),
+        None => l.tr("notice-cancelled", &[]),
+    };
+    l.tr(
+        "notice",
+        &[
+            ("who", who.into()),
+            ("text", text.into()),
+            ("tail", tail.into()),
+        ],
+    )
 }
