@@ -427,9 +427,9 @@ impl HostRun<'_> {
                 first = false;
             }
             let until = next.map_or(deadline, |n| deadline - n);
-            match self.stop.bounded(until, std::future::pending::<()>()).await {
-                Err(Halt::Interrupted) => return Err(self.cancel(sessions, w).await),
-                _ => {}
+            let waited = self.stop.bounded(until, std::future::pending::<()>());
+            if let Err(Halt::Interrupted) = waited.await {
+                return Err(self.cancel(sessions, w).await);
             }
             match next {
                 Some(n) => left = n,

@@ -651,7 +651,7 @@ fn filter_text(f: &StateFilter) -> String {
 /// A time left as a notice says it: "90 s", "5 min".
 pub fn notice_time(l: &Localizer, left: Duration) -> String {
     let secs = left.as_secs();
-    if secs >= 120 && secs % 60 == 0 {
+    if secs >= 120 && secs.is_multiple_of(60) {
         l.tr(
             "notice-minutes",
             &[("n", usize::try_from(secs / 60).unwrap_or(usize::MAX).into())],

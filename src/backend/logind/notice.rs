@@ -199,6 +199,6 @@ impl Logind<'_> {
         reply
             .body()
             .deserialize::<OwnedObjectPath>()
-            .map_err(|e| Fail::Dbus(e.into()))
+            .map_err(Fail::Dbus)
     }
 }
