@@ -473,6 +473,87 @@ pub fn summary(l: &Localizer, results: &[HostResult], elapsed: Duration) -> Stri
     s
 }
 
+/// Why `/idle` or `/disconnected` picked `s`: "idle 42 min", "disconnected".
+fn why(l: &Localizer, f: &StateFilter, s: &Session) -> String {
+    let mut parts = Vec::new();
+    if f.idle.is_some() {
+        let minutes = s.idle_since.map_or(0, |t| {
+            crate::session::now_us().saturating_sub(t) / 60_000_000
+        });
+        let minutes = usize::try_from(minutes).unwrap_or(usize::MAX);
+        parts.push(l.tr("why-idle", &[("minutes", minutes.into())]));
+    }
+    if f.disconnected {
+        parts.push(l.tr("why-disconnected", &[]));
+    }
+    parts.join(", ")
+}
+
+/// The filter as the switches that give it (`/idle:1h30m /disconnected`): the same words in
+/// every language.
+fn filter_text(f: &StateFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = f.idle {
+        let secs = d.as_secs();
+        let units = [
+            (secs / 86_400, "d"),
+            (secs % 86_400 / 3_600, "h"),
+            (secs % 3_600 / 60, "m"),
+            (secs % 60, "s"),
+        ];
+        let t: String = units
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, unit)| format!("{n}{unit}"))
+            .collect();
+        parts.push(format!(
+            "/idle:{}",
+            if t.is_empty() { "0s".into() } else { t }
+        ));
+    }
+    if f.disconnected {
+        parts.push("/disconnected".to_owned());
+    }
+    parts.join(" ")
+}
+
+/// A time left as a notice says it: "90 s", "5 min".
+pub fn notice_time(l: &Localizer, left: Duration) -> String {
+    let secs = left.as_secs();
+    if secs >= 120 && secs.is_multiple_of(60) {
+        l.tr(
+            "notice-minutes",
+            &[("n", usize::try_from(secs / 60).unwrap_or(usize::MAX).into())],
+        )
+    } else {
+        l.tr(
+            "notice-seconds",
+            &[("n", usize::try_from(secs).unwrap_or(usize::MAX).into())],
+        )
+    }
+}
+
+/// What a warned session is shown: the admin's text (or the default one) and the time left;
+/// with no time left given, that the logoff was cancelled.
+pub fn notice(l: &Localizer, who: &str, text: Option<&str>, left: Option<Duration>) -> String {
+    let text = match text {
+        Some(t) => clean(t),
+        None => l.tr("notice-default", &[]),
+    };
+    let tail = match left {
+        Some(left) => l.tr("notice-left", &[("time", notice_time(l, left).into())]),
+        None => l.tr("notice-cancelled", &[]),
+    };
+    l.tr(
+        "notice",
+        &[
+            ("who", who.into()),
+            ("text", text.into()),
+            ("tail", tail.into()),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,85 +683,4 @@ mod tests {
         );
         assert_eq!(lines.len(), 2);
     }
-}
-
-/// Why `/idle` or `/disconnected` picked `s`: "idle 42 min", "disconnected".
-fn why(l: &Localizer, f: &StateFilter, s: &Session) -> String {
-    let mut parts = Vec::new();
-    if f.idle.is_some() {
-        let minutes = s.idle_since.map_or(0, |t| {
-            crate::session::now_us().saturating_sub(t) / 60_000_000
-        });
-        let minutes = usize::try_from(minutes).unwrap_or(usize::MAX);
-        parts.push(l.tr("why-idle", &[("minutes", minutes.into())]));
-    }
-    if f.disconnected {
-        parts.push(l.tr("why-disconnected", &[]));
-    }
-    parts.join(", ")
-}
-
-/// The filter as the switches that give it (`/idle:1h30m /disconnected`): the same words in
-/// every language.
-fn filter_text(f: &StateFilter) -> String {
-    let mut parts = Vec::new();
-    if let Some(d) = f.idle {
-        let secs = d.as_secs();
-        let units = [
-            (secs / 86_400, "d"),
-            (secs % 86_400 / 3_600, "h"),
-            (secs % 3_600 / 60, "m"),
-            (secs % 60, "s"),
-        ];
-        let t: String = units
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, unit)| format!("{n}{unit}"))
-            .collect();
-        parts.push(format!(
-            "/idle:{}",
-            if t.is_empty() { "0s".into() } else { t }
-        ));
-    }
-    if f.disconnected {
-        parts.push("/disconnected".to_owned());
-    }
-    parts.join(" ")
-}
-
-/// A time left as a notice says it: "90 s", "5 min".
-pub fn notice_time(l: &Localizer, left: Duration) -> String {
-    let secs = left.as_secs();
-    if secs >= 120 && secs.is_multiple_of(60) {
-        l.tr(
-            "notice-minutes",
-            &[("n", usize::try_from(secs / 60).unwrap_or(usize::MAX).into())],
-        )
-    } else {
-        l.tr(
-            "notice-seconds",
-            &[("n", usize::try_from(secs).unwrap_or(usize::MAX).into())],
-        )
-    }
-}
-
-/// What a warned session is shown: the admin's text (or the default one) and the time left;
-/// with no time left given, that the logoff was cancelled.
-pub fn notice(l: &Localizer, who: &str, text: Option<&str>, left: Option<Duration>) -> String {
-    let text = match text {
-        Some(t) => clean(t),
-        None => l.tr("notice-default", &[]),
-    };
-    let tail = match left {
-        Some(left) => l.tr("notice-left", &[("time", notice_time(l, left).into())]),
-        None => l.tr("notice-cancelled", &[]),
-    };
-    l.tr(
-        "notice",
-        &[
-            ("who", who.into()),
-            ("text", text.into()),
-            ("tail", tail.into()),
-        ],
-    )
 }
