@@ -275,6 +275,14 @@ impl Lab {
         self.new_session(&args, host)
     }
 
+    /// Ends session `id` on `host` when the test is over (one opened by `lab` directly).
+    pub fn track(&self, host: &str, id: &str) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((host.to_string(), id.to_string()));
+    }
+
     /// Makes server1..serverN xrdp hosts as well (`lab up N --xrdp`).
     pub fn xrdp(&self, n: usize) {
         self.run_ok(&["up", &n.to_string(), "--xrdp"]);
@@ -293,10 +301,7 @@ impl Lab {
             [id, display, log] => (id, display, Some(PathBuf::from(log))),
             _ => panic!("lab {} printed {line:?}", args.join(" ")),
         };
-        self.created
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((host.to_string(), id.to_string()));
+        self.track(host, id);
         Desktop {
             id: id.to_string(),
             display: display.to_string(),
@@ -316,10 +321,7 @@ impl Lab {
             "lab {} printed no session ID: {id:?}",
             args.join(" ")
         );
-        self.created
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((host.to_string(), id.clone()));
+        self.track(host, &id);
         id
     }
 

@@ -1,0 +1,263 @@
+//! Warn first, then log off (`/msg`, `/delay`): the text reaches the session's terminal and its
+//! X display before the session ends, Ctrl-C during the delay cancels everything; and choosing
+//! sessions by state (`/idle`, `/disconnected`) with a confirmation on a terminal.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Lab, assert_only_gone, eventually, logoff_in_host, logoff_on_machine, out};
+
+/// A pty ssh login whose client's output (what the user sees) goes to the returned file.
+fn watched_login(lab: &Lab, user: &str, host: &str) -> (String, PathBuf) {
+    let line = lab.run_ok(&["login", "--pty", "--log", user, host]);
+    let (id, path) = line.trim().split_once(' ').expect("lab login --log: ID PATH");
+    lab.track(host, id);
+    (id.to_string(), PathBuf::from(path))
+}
+
+fn seen(path: &PathBuf) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+}
+
+/// logoff on the machine with the lab's ssh, started in the background.
+fn spawn_logoff(lab: &Lab, args: &[&str]) -> std::process::Child {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_logoff"));
+    c.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("XDG_SESSION_ID")
+        .env("LC_ALL", "C");
+    for (k, v) in lab.env() {
+        c.env(k, v);
+    }
+    c.spawn().expect("run logoff")
+}
+
+/// Windows whose title is `title` on `display` of `user` in `host` (xwininfo, with the
+/// user's X authority).
+fn windows(lab: &Lab, host: &str, user: &str, display: &str, title: &str) -> usize {
+    let (uid, gid, home) = lab.user_ids(host, user);
+    let o = lab.exec(
+        host,
+        &[
+            "setpriv",
+            &format!("--reuid={uid}"),
+            &format!("--regid={gid}"),
+            "--init-groups",
+            "env",
+            &format!("DISPLAY={display}"),
+            &format!("XAUTHORITY={home}/.Xauthority"),
+            "xwininfo",
+            "-root",
+            "-tree",
+        ],
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("\"{title}\"")))
+        .count()
+}
+
+#[test]
+fn the_warning_reaches_the_terminal_and_the_desktop_before_the_logoff() {
+    let Some(lab) = Lab::get(2) else { return };
+    lab.xrdp(2);
+    let (alice, client) = watched_login(&lab, "alice", "server1");
+    let desktop = lab.rdp(&[], "alice", "server1");
+    let bob = lab.login("bob", "server1");
+    let before = lab.snapshot("server1");
+    let start = Instant::now();
+    let run = spawn_logoff(
+        &lab,
+        &[
+            "/v",
+            "/user:alice",
+            "/server:server1",
+            "/msg:Maintenance: please save your work",
+            "/delay:4",
+        ],
+    );
+    // Both sessions are told, and the desktop shows a window, while they still exist.
+    eventually(Duration::from_secs(10), "the warning on alice's terminal", || {
+        seen(&client)
+            .contains("Maintenance: please save your work")
+            .then_some(())
+    });
+    assert!(lab.session_exists("server1", &alice));
+    let text = seen(&client);
+    assert!(text.contains("You will be logged off in 4 s"), "{text}");
+    eventually(Duration::from_secs(10), "the warning on alice's desktop", || {
+        (windows(&lab, "server1", "alice", &desktop.display, "logoff") > 0).then_some(())
+    });
+    assert!(lab.session_exists("server1", &desktop.id));
+    let o = run.wait_with_output().unwrap();
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(start.elapsed() >= Duration::from_secs(4), "the delay was not waited");
+    for id in [&alice, &desktop.id] {
+        assert!(
+            stdout.contains(&format!("Warned session {id} of alice on server1")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("Session {id} of alice on server1 has been logged off")),
+            "{stdout}"
+        );
+    }
+    assert_only_gone(&lab, "server1", &before, &[&alice, &desktop.id], &[]);
+    assert!(lab.session_exists("server1", &bob));
+}
+
+#[test]
+fn ctrl_c_during_the_delay_ends_nothing_and_the_sessions_are_told() {
+    let Some(lab) = Lab::get(2) else { return };
+    let (alice, client) = watched_login(&lab, "alice", "server2");
+    let before = lab.snapshot("server2");
+    let run = spawn_logoff(&lab, &[&alice, "/server:server2", "/delay:60"]);
+    eventually(Duration::from_secs(15), "the warning", || {
+        seen(&client).contains("logged off in 60 s").then_some(())
+    });
+    let pid = run.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let o = run.wait_with_output().unwrap();
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 130, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("cancelled by SIGINT during the warning: no session on server2 was logged off; 1 of 1 warned sessions were told"),
+        "{stderr}"
+    );
+    eventually(Duration::from_secs(10), "the cancellation on the terminal", || {
+        seen(&client)
+            .contains("The logoff has been cancelled")
+            .then_some(())
+    });
+    before.assert_survived_except(&lab.snapshot("server2"), "server2", &[], &[]);
+}
+
+#[test]
+fn idle_picks_exactly_the_idle_sessions_and_whatif_shows_the_same() {
+    let Some(lab) = Lab::get(2) else { return };
+    lab.xrdp(2);
+    let idle = lab.rdp(&[], "alice", "server2");
+    let busy = lab.rdp(&[], "bob", "server2");
+    let ssh = lab.login("carol", "server2");
+    // logind lets a graphical session (or root) say it is idle.
+    let path = format!(
+        "/org/freedesktop/login1/session/{}",
+        idle.id.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
+    lab.exec_ok(
+        "server2",
+        &[
+            "busctl",
+            "call",
+            "org.freedesktop.login1",
+            &path,
+            "org.freedesktop.login1.Session",
+            "SetIdleHint",
+            "b",
+            "true",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(2100));
+    let before = lab.snapshot("server2");
+    let (code, stdout, stderr, _) =
+        logoff_on_machine(&lab, &["/idle:2s", "/server:server2", "/whatif"], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("What if: session {} of alice", idle.id)),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&busy.id) && !stdout.contains(&ssh), "{stdout}");
+    before.assert_survived_except(&lab.snapshot("server2"), "server2", &[], &[]);
+
+    let (code, stdout, stderr, _) =
+        logoff_on_machine(&lab, &["/v", "/idle:2s", "/server:server2"], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("idle 0 min"), "{stdout}");
+    assert_only_gone(&lab, "server2", &before, &[&idle.id], &[]);
+
+    // Nothing idle that long: nothing ends, and that is no error.
+    let (code, stdout, stderr, _) =
+        logoff_on_machine(&lab, &["/v", "/idle:2h", "/server:server2"], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("no session on server2 matches /idle:2h"),
+        "{stdout}"
+    );
+    assert!(lab.session_exists("server2", &busy.id) && lab.session_exists("server2", &ssh));
+}
+
+#[test]
+fn disconnected_ends_a_closing_session_and_nothing_else() {
+    let Some(lab) = Lab::get(2) else { return };
+    let closing = lab.login_with(&["--closing"], "alice", "server1");
+    let active = lab.login("alice", "server1");
+    let other = lab.login("bob", "server1");
+    let before = lab.snapshot("server1");
+    let (code, stdout, stderr) = out(&logoff_in_host(
+        &lab,
+        "server1",
+        &["/v", "/disconnected"],
+        None,
+        &[],
+    ));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("Session {closing} of alice on server1 (disconnected)")),
+        "{stdout}"
+    );
+    assert_only_gone(&lab, "server1", &before, &[&closing], &[]);
+    assert!(lab.session_exists("server1", &active) && lab.session_exists("server1", &other));
+}
+
+#[test]
+fn several_sessions_are_confirmed_on_a_terminal_and_never_without_one() {
+    let Some(lab) = Lab::get(2) else { return };
+    let a1 = lab.login("alice", "server1");
+    let a2 = lab.login("alice", "server1");
+    let bin = env!("CARGO_BIN_EXE_logoff");
+    let cmd = format!("{bin} /user:alice /server:server1; echo \"exit=$?\"");
+
+    let mut t = lab.terminal(&cmd, &[]);
+    t.expect("Log off these 2 sessions? [y/N]", Duration::from_secs(20));
+    let shown = t.shown();
+    assert!(shown.contains(&a1) && shown.contains(&a2), "{shown}");
+    t.send(b"n\n");
+    let o = t.wait(Duration::from_secs(20));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("nothing was logged off (not confirmed)"), "{shown}");
+    assert!(shown.contains("exit=9"), "{shown}");
+    assert!(lab.session_exists("server1", &a1) && lab.session_exists("server1", &a2));
+
+    let mut t = lab.terminal(&cmd, &[]);
+    t.expect("[y/N]", Duration::from_secs(20));
+    t.send(b"y\n");
+    let o = t.wait(Duration::from_secs(30));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("exit=0"), "{shown}");
+    assert!(!lab.session_exists("server1", &a1) && !lab.session_exists("server1", &a2));
+
+    // No terminal: no question (scripts keep the Windows behaviour); /y on a terminal neither.
+    let b1 = lab.login("bob", "server1");
+    let b2 = lab.login("bob", "server1");
+    let (code, stdout, stderr, _) =
+        logoff_on_machine(&lab, &["/user:bob", "/server:server1"], &[]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert!(!stderr.contains("[y/N]"), "{stderr}");
+    assert!(!lab.session_exists("server1", &b1) && !lab.session_exists("server1", &b2));
+    let c1 = lab.login("carol", "server1");
+    let c2 = lab.login("carol", "server1");
+    let t = lab.terminal(
+        &format!("{bin} /user:carol /server:server1 /y; echo \"exit=$?\""),
+        &[],
+    );
+    let o = t.wait(Duration::from_secs(30));
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(shown.contains("exit=0") && !shown.contains("[y/N]"), "{shown}");
+    assert!(!lab.session_exists("server1", &c1) && !lab.session_exists("server1", &c2));
+}
