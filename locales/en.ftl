@@ -55,7 +55,7 @@ help-exit-status =
       2  invalid parameters                    7  host, bus or logind unreachable
       3  no such session or user session,      8  several hosts: some failed
          ambiguous name, no current session  130  interrupted (Ctrl-C, TERM, HUP)
-      4  access denied
+      4  access denied                         9  not confirmed: nothing ended
 help-forms-query =
     Switches also take the forms -json, --json, --server=NAME, --server NAME,
     in any letter case; -- ends the switches.
@@ -162,6 +162,10 @@ summary = { $ok } of { $total } hosts done, { $sessions ->
        *[other] { $sessions } sessions
     } ended in { $secs } s
 progress = { $done }/{ $total } hosts finished
+confirm-header = These { $count } sessions will be logged off:
+confirm-question = Log off these { $count } sessions? [y/N]
+confirm-yes = y,yes
+progress-countdown = Logging off in { $time } (Ctrl-C cancels)
 
 # Added with the trust work: outcomes told truthfully, bounded waits, interruptions.
 err-session-many-hosts = a session ID or name belongs to one host and can't be used with several; use /user:<username> for many hosts

@@ -56,7 +56,7 @@ help-exit-status =
       3  no existe la sesión ni sesión del      8  varios hosts: algunos fallaron
          usuario, nombre ambiguo o no hay     130  interrumpido (Ctrl-C, TERM, HUP)
          sesión actual
-      4  acceso denegado
+      4  acceso denegado                        9  sin confirmar: no se cerró nada
 help-forms-query =
     Los modificadores también admiten las formas -json, --json, --server=NAME,
     --server NAME, en mayúsculas o minúsculas; -- termina los modificadores.
@@ -164,6 +164,10 @@ summary = { $ok } de { $total } hosts completados, { $sessions ->
        *[other] { $sessions } sesiones cerradas
     } en { $secs } s
 progress = { $done }/{ $total } hosts terminados
+confirm-header = Se cerrarán estas { $count } sesiones:
+confirm-question = ¿Cerrar estas { $count } sesiones? [s/N]
+confirm-yes = s,si,sí,y,yes
+progress-countdown = Cierre de sesión en { $time } (Ctrl-C cancela)
 
 # Añadidos con el trabajo de fiabilidad: resultados veraces, esperas acotadas, interrupciones.
 err-session-many-hosts = un id. o nombre de sesión pertenece a un solo host y no se puede usar con varios; use /user:<usuario> para varios hosts

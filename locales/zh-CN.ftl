@@ -54,7 +54,7 @@ help-exit-status =
       2  参数无效                              7  无法访问主机、总线或 logind
       3  会话或用户会话不存在、名称有歧义，    8  多个主机：部分失败
          或没有当前会话                      130  已中断（Ctrl-C、TERM、HUP）
-      4  拒绝访问
+      4  拒绝访问                              9  未确认：未注销任何会话
 help-forms-query =
     开关也可以写成 -json、--json、--server=NAME、--server NAME 等形式，
     不区分大小写；-- 表示开关结束。
@@ -156,6 +156,10 @@ summary = { $total } 个主机中已完成 { $ok } 个，{ $secs } 秒内结束�
        *[other] { $sessions } 个会话
     }
 progress = 已完成 { $done }/{ $total } 个主机
+confirm-header = 将注销这 { $count } 个会话：
+confirm-question = 注销这 { $count } 个会话？[y/N]
+confirm-yes = y,yes,是
+progress-countdown = { $time } 后注销（Ctrl-C 取消）
 
 # 可靠性工作新增：如实报告结果、有界等待、中断。
 err-session-many-hosts = 会话 ID 或名称只属于一台主机，不能与多台主机一起使用；多台主机请使用 /user:<username>

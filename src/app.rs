@@ -8,18 +8,19 @@ use std::io::{IsTerminal, Write};
 use std::pin::pin;
 use std::process::ExitCode;
 use std::task::Poll;
-use std::time::Instant;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
-use crate::cli::{self, Command, Options, Verb};
+use crate::cli::{self, Command, MAX_PARALLEL, MAX_SECONDS, Options, Verb};
 use crate::error::{Error, exit};
 use crate::i18n::{Arg, Localizer};
-use crate::ops::logoff::{Event, HostResult, Request, run_host};
+use crate::ops::logoff::{Event, HostResult, Outcome, Request, Warning, run_host};
 use crate::ops::query::{self, HostListing};
 use crate::output::table::{Columns, table};
 use crate::output::{Progress, json, text as report};
-use crate::session::StateFilter;
-use crate::stop::{Stop, after};
-use crate::transport::Target;
+use crate::session::{Selector, Session};
+use crate::stop::{Stop, after, first_of};
+use crate::transport::{self, Target};
 use crate::transport::askpass;
 use crate::{audit, fleet, plan};
 use zruntime::SharedRuntime;
@@ -167,27 +168,173 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         Err(e) => return fail(l, o, &e),
     };
     let stop = Stop::default();
+    let countdown = Countdown::new(l, &stop);
     let work = async {
-        let who = stop.blocking(after(opts.connect_timeout), audit::caller);
-        let req = Request {
+        let who = stop
+            .blocking(after(opts.connect_timeout), audit::caller)
+            .await
+            .unwrap_or_else(audit::caller_uid);
+        let warning = opts.warning().map(|(text, delay)| {
+            // The sessions are told in the admin's language (theirs cannot be learned here).
+            let lw = Localizer::from_env();
+            let (who, text) = (who.clone(), text.map(str::to_owned));
+            Warning {
+                delay,
+                text: Rc::new(move |left| report::notice(&lw, &who, text.as_deref(), left)),
+            }
+        });
+        let mut req = Request {
             selector: plan.selector,
             force_console: opts.force_console,
             timeout: opts.timeout,
             connect_timeout: opts.connect_timeout,
             prompts: plan.targets.len() == 1,
-            who: who.await.unwrap_or_else(audit::caller_uid),
+            who,
             whatif: opts.whatif,
-            filter: StateFilter::default(),
+            filter: plan.filter,
             confirmed: None,
-            warning: None,
+            warning,
         };
+        if needs_confirmation(&req, &opts) {
+            match confirm(l, o, &plan.targets, &req, &stop, &opts).await {
+                Ok(yes) => req.confirmed = Some(yes),
+                Err(e) => return fail(l, o, &e),
+            }
+        }
         if plan.single {
-            one(l, o, &plan.targets[0], &req, &stop, opts.verbose).await
+            one(l, o, &plan.targets[0], &req, &stop, &countdown, opts.verbose).await
         } else {
-            many(l, o, &plan.targets, &req, &stop, &opts).await
+            many(l, o, &plan.targets, &req, &stop, &countdown, &opts).await
         }
     };
-    until_done(work, &stop).await
+    let code = until_done(first_of(work, countdown.tick()), &stop).await;
+    countdown.clear();
+    code.unwrap_or(exit::INTERNAL)
+}
+
+/// Whether to ask before ending: a selector that can pick several sessions, on a terminal,
+/// without `/y` (and never for `/whatif`, which ends nothing).
+fn needs_confirmation(req: &Request, opts: &Options) -> bool {
+    let many = matches!(req.selector, Selector::User(_) | Selector::All);
+    many && !opts.yes
+        && !opts.whatif
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+}
+
+/// Finds what a real run would end (as `/whatif` does, quietly), and when that is more than
+/// one session lists them and asks. The sessions the admin saw, which alone may then end.
+async fn confirm(
+    l: &Localizer,
+    o: &Output,
+    targets: &[Target],
+    req: &Request,
+    stop: &Stop,
+    opts: &Options,
+) -> Result<Vec<(String, String)>, Error> {
+    let probe = Request {
+        whatif: true,
+        warning: None,
+        ..req.clone()
+    };
+    let quiet = |_: Event| {};
+    let work = |t| run_host(t, &probe, stop, &quiet);
+    let results = fleet::run(targets, opts.parallel.get(), work, &mut |_, _, _| {}).await;
+    if stop.signal().is_some() {
+        return Err(transport::interrupted(stop));
+    }
+    let picked: Vec<(&str, &Session)> = results
+        .iter()
+        .flat_map(|r| {
+            r.sessions
+                .iter()
+                .filter(|(_, out)| matches!(out, Outcome::WouldEnd(_)))
+                .map(move |(s, _)| (r.host.as_str(), s))
+        })
+        .collect();
+    let yes: Vec<(String, String)> = picked
+        .iter()
+        .map(|(h, s)| ((*h).to_owned(), s.id.clone()))
+        .collect();
+    if picked.len() < 2 {
+        return Ok(yes);
+    }
+    o.err(&l.tr("confirm-header", &[("count", picked.len().into())]));
+    for (host, s) in &picked {
+        o.err(&format!("  {}", report::confirm_row(host, s)));
+    }
+    let question = l.tr("confirm-question", &[("count", picked.len().into())]);
+    let answer = stop
+        .blocking(after(MAX_SECONDS), move || {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{question} ");
+            let _ = err.flush();
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map(|_| line)
+        })
+        .await;
+    match answer {
+        Some(Ok(line)) if report::is_yes(l, &line) => Ok(yes),
+        _ if stop.signal().is_some() => Err(transport::interrupted(stop)),
+        _ => Err(Error::Declined),
+    }
+}
+
+/// The admin's view of a warning's delay: "Logging off in 42 s (Ctrl-C cancels)", redrawn
+/// every second on stderr when it is a terminal, from the first session warned.
+struct Countdown<'a> {
+    progress: Progress,
+    l: &'a Localizer,
+    stop: &'a Stop,
+    until: std::cell::Cell<Option<Instant>>,
+}
+
+impl<'a> Countdown<'a> {
+    fn new(l: &'a Localizer, stop: &'a Stop) -> Countdown<'a> {
+        Countdown {
+            progress: Progress::new(std::io::stderr().is_terminal()),
+            l,
+            stop,
+            until: std::cell::Cell::new(None),
+        }
+    }
+
+    /// A session was warned that it ends `left` from now.
+    fn started(&self, left: Duration) {
+        if self.until.get().is_none() {
+            self.until.set(Some(Instant::now() + left));
+            self.draw();
+        }
+    }
+
+    fn draw(&self) {
+        let Some(until) = self.until.get() else { return };
+        let left = until.saturating_duration_since(Instant::now());
+        let line = match left.is_zero() || self.stop.signal().is_some() {
+            true => self.progress.clear().map(str::to_owned),
+            false => self.progress.countdown(self.l, left),
+        };
+        if let Some(line) = line {
+            let _ = write!(std::io::stderr().lock(), "{line}");
+        }
+    }
+
+    fn clear(&self) {
+        if let Some(erase) = self.progress.clear() {
+            let _ = write!(std::io::stderr().lock(), "{erase}");
+        }
+    }
+
+    /// Redraws once a second; never ends (the run does).
+    async fn tick(&self) {
+        let Ok(rt) = SharedRuntime::current() else {
+            return std::future::pending().await;
+        };
+        loop {
+            rt.sleep_until(Instant::now() + Duration::from_secs(1)).await;
+            self.draw();
+        }
+    }
 }
 
 /// Drives `work` to its end. A Ctrl-C, SIGTERM or SIGHUP trips `stop`: every wait in `work`
@@ -225,14 +372,20 @@ async fn one(
     target: &Target,
     req: &Request,
     stop: &Stop,
+    countdown: &Countdown<'_>,
     verbose: bool,
 ) -> u8 {
     let events = |e: Event| {
         if verbose {
+            countdown.clear();
             verbose_line(o, &report::event(l, &e));
+        }
+        if let Event::Warned { left, .. } = e {
+            countdown.started(left);
         }
     };
     let r = run_host(target, req, stop, &events).await;
+    countdown.clear();
     let code = if r.ok() {
         r.unmatched.as_ref().map_or(exit::OK, Error::exit_code)
     } else {
@@ -282,6 +435,7 @@ async fn many(
     targets: &[Target],
     req: &Request,
     stop: &Stop,
+    countdown: &Countdown<'_>,
     opts: &Options,
 ) -> u8 {
     let start = Instant::now();
@@ -289,13 +443,24 @@ async fn many(
     let events = |e: Event| {
         if opts.verbose {
             bar.clear();
+            countdown.clear();
             verbose_line(o, &report::event(l, &e));
+        }
+        if let Event::Warned { left, .. } = e {
+            countdown.started(left);
         }
     };
     bar.show(0, targets.len());
     let work = |t| run_host(t, req, stop, &events);
-    let results = fleet::run(targets, opts.parallel.get(), work, &mut |r, done, total| {
+    // Every host waits out its warning at once: hosts held back by /parallel would be warned
+    // only after the others had been logged off.
+    let parallel = match req.warning {
+        Some(_) => opts.parallel.get().max(targets.len()).min(MAX_PARALLEL),
+        None => opts.parallel.get(),
+    };
+    let results = fleet::run(targets, parallel, work, &mut |r, done, total| {
         bar.clear();
+        countdown.clear();
         if !o.json {
             if r.ok() && req.whatif {
                 for line in report::would_end(l, r) {
@@ -368,6 +533,13 @@ fn fleet_code(results: &[HostResult], stop: &Stop, opts: &Options) -> (u8, Optio
     {
         let e = Error::Interrupted { signal };
         return (e.exit_code(), Some(e));
+    }
+    // Cancelled during the warning: each host said so on its line; nothing was ended.
+    if results
+        .iter()
+        .any(|r| matches!(r.error, Some(Error::Cancelled { .. })))
+    {
+        return (exit::INTERRUPTED, None);
     }
     if results.iter().any(|r| !r.ok()) {
         return (exit::SOME_HOSTS_FAILED, None);

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::cli::{Options, ParseError, Servers};
 use crate::error::{Error, HostFileProblem, Result};
-use crate::session::Selector;
+use crate::session::{Selector, StateFilter};
 use crate::transport::{Target, parse_host};
 
 /// What a logoff command will do.
@@ -18,13 +18,21 @@ pub struct Plan {
     /// One host named on the command line: reported the Windows way (a list file never is).
     pub single: bool,
     pub selector: Selector,
+    /// `/idle`, `/disconnected`.
+    pub filter: StateFilter,
 }
 
 /// The plan for `opts`, or why there can be none.
 pub fn plan(opts: &Options) -> Result<Plan> {
+    let filter = StateFilter {
+        idle: opts.idle,
+        disconnected: opts.disconnected,
+    };
     let selector = match (&opts.session, &opts.user) {
         (Some(s), _) => Selector::Session(s.clone()),
         (None, Some(u)) => Selector::User(u.clone()),
+        // /idle, /disconnected alone: everyone's sessions in that state.
+        (None, None) if !filter.is_empty() => Selector::All,
         (None, None) => Selector::Current,
     };
     let (targets, single) = hosts(opts)?;
@@ -36,6 +44,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         targets,
         single,
         selector,
+        filter,
     })
 }
 

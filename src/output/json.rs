@@ -73,6 +73,9 @@ pub fn logoff(
                     let mut m = session(s, None);
                     m.remove("current");
                     outcome(l, &mut m, o);
+                    if let Some((_, reached)) = r.warned.iter().find(|(id, _)| *id == s.id) {
+                        m.insert("warned".into(), json!(reached));
+                    }
                     Value::Object(m)
                 })
                 .collect();

@@ -554,6 +554,27 @@ pub fn notice(l: &Localizer, who: &str, text: Option<&str>, left: Option<Duratio
     )
 }
 
+/// One session in the confirmation's list: host, ID, user, name.
+pub fn confirm_row(host: &str, s: &Session) -> String {
+    format!(
+        "{}  {}  {}  {}",
+        clean(host),
+        clean(&s.id),
+        clean(&s.user),
+        s.name().map(clean).unwrap_or_else(|| "-".into())
+    )
+}
+
+/// Whether the admin's answer means yes: one of the catalog's words for it (`y`, `yes`…), in
+/// any case.
+pub fn is_yes(l: &Localizer, answer: &str) -> bool {
+    let answer = answer.trim().to_lowercase();
+    !answer.is_empty()
+        && l.tr("confirm-yes", &[])
+            .split(',')
+            .any(|w| w.trim().to_lowercase() == answer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
