@@ -38,7 +38,7 @@ cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 ttys=
 [ -n "$tty" ] && ttys=/dev/${tty#/dev/}
-xauth= owner=
+xdisplay= xauth= owner=
 for p in $procs; do
     for fd in 0 1 2; do
         t=$(readlink "/proc/$p/fd/$fd" 2>/dev/null) || continue
@@ -46,18 +46,23 @@ for p in $procs; do
             /dev/pts/[0-9]*|/dev/tty[0-9]*) case " $ttys " in *" $t "*) ;; *) ttys="$ttys $t" ;; esac ;;
         esac
     done
-    if [ -n "$display" ] && [ -z "$owner" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "DISPLAY=$display"; then
-        xauth=$(tr '\0' '\n' <"/proc/$p/environ" | sed -n 's/^XAUTHORITY=//p' | head -n 1)
-        owner=$(stat -c %u:%g "/proc/$p")
-    fi
+    [ -n "$display" ] && [ -z "$owner" ] || continue
+    env=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ") || continue
+    d=$(printf '%s\n' "$env" | sed -n 's/^DISPLAY=//p' | head -n 1)
+    case $d in
+        "$display"|"$display".*)
+            xdisplay=$d
+            xauth=$(printf '%s\n' "$env" | sed -n 's/^XAUTHORITY=//p' | head -n 1)
+            owner=$(stat -c %u:%g "/proc/$p") ;;
+    esac
 done
 reached=1
 for t in $ttys; do
-    [ -c "$t" ] && printf '\r\n\a%s\r\n' "$text" >"$t" 2>/dev/null && reached=0
+    [ -c "$t" ] && printf '\r\n\a%s\r\n' "$text" 2>/dev/null >"$t" && reached=0
 done
 if [ -n "$owner" ] && command -v xmessage >/dev/null 2>&1; then
     setsid setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --init-groups \
-        env DISPLAY="$display" XAUTHORITY="$xauth" \
+        env DISPLAY="$xdisplay" XAUTHORITY="$xauth" \
         xmessage -center -title logoff -timeout "$secs" "$text" </dev/null >/dev/null 2>&1 &
     sleep 0.3
     kill -0 $! 2>/dev/null && reached=0
