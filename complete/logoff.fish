@@ -9,7 +9,7 @@ function __logoff_kind
             echo hosts
         case user
             echo users
-        case timeout connect-timeout connecttimeout parallel
+        case msg message delay idle state timeout connect-timeout connecttimeout parallel
             echo none
     end
 end
@@ -64,6 +64,12 @@ function __logoff_complete
             '--verbose' 'Display what is being done' \
             '--dry-run' 'Show which sessions would be logged off, with their processes, and change nothing' \
             '--json' 'Print the result as one JSON document on standard output' \
+            '--message=' 'Show this text in each session before logging it off, with a countdown' \
+            '--delay=' 'Seconds between the warning and the logoff ; without /msg, a default text is shown' \
+            '--idle=' 'Only sessions idle at least this long' \
+            '--disconnected' 'Only disconnected sessions' \
+            '--state=' 'Only sessions in this state: disc' \
+            '--yes' 'Do not ask before logging off several sessions' \
             '--force' 'Also log off a console session' \
             '--timeout=' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '--connect-timeout=' 'How long to wait for a host, or any answer from its bus' \
@@ -77,6 +83,12 @@ function __logoff_complete
             '/v' 'Display what is being done' \
             '/whatif' 'Show which sessions would be logged off, with their processes, and change nothing' \
             '/json' 'Print the result as one JSON document on standard output' \
+            '/msg:' 'Show this text in each session before logging it off, with a countdown' \
+            '/delay:' 'Seconds between the warning and the logoff ; without /msg, a default text is shown' \
+            '/idle:' 'Only sessions idle at least this long' \
+            '/disconnected' 'Only disconnected sessions' \
+            '/state:' 'Only sessions in this state: disc' \
+            '/y' 'Do not ask before logging off several sessions' \
             '/force' 'Also log off a console session' \
             '/timeout:' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '/connect-timeout:' 'How long to wait for a host, or any answer from its bus' \

@@ -19,6 +19,9 @@ help-value-servername = servername
 help-value-username = username
 help-value-file = file
 help-value-seconds = seconds
+help-value-state = state
+help-value-duration = duration
+help-value-text = text
 help-value-n = n
 
 # One paragraph each: /? wraps them, the man page uses the English ones.
@@ -34,6 +37,12 @@ help-switch-parallel = Hosts handled at once (default { $default }; { $min } to 
 help-switch-help = Display this help.
 help-switch-version = Display the version.
 help-switch-whatif = Show which sessions would be logged off, with their processes, and change nothing.
+help-switch-yes = Do not ask before logging off several sessions.
+help-switch-state = Only sessions in this state: disc (the same as /disconnected).
+help-switch-disconnected = Only disconnected sessions (leader gone, processes left: Disc in qwinsta).
+help-switch-idle = Only sessions idle at least this long (90s, 30m, 2h, 1d, 1h30m; a bare number is minutes).
+help-switch-delay = Seconds between the warning and the logoff (default { $default }; { $min } to { $max }); without /msg, a default text is shown.
+help-switch-msg = Show this text in each session before logging it off, with a countdown (waits /delay, 60 s by default).
 help-switch-json = Print the result as one JSON document on standard output.
 # qwinsta and quser: the positional argument is a filter.
 help-arg-query-sessionname = Only the sessions with this name: a terminal (pts/3, tty2), an X display (:10), or "console".
@@ -86,7 +95,8 @@ err-unexpected-value = '{ $option }' takes no value
 err-invalid-value = '{ $value }' is not a valid value for '{ $option }'
 err-duplicate = '{ $option }' is given more than once
 err-session-and-user = a session and /user can't be used together
-err-server-needs-target = /server needs a session ID, a session name or /user (there is no current session on another host)
+err-state-with-session = /idle and /disconnected select sessions; give them alone or with /user:, not with a session ID or name
+err-server-needs-target = /server needs a session ID, a session name, /user, /idle or /disconnected (there is no current session on another host)
 err-not-unicode = an argument is not valid text: '{ $arg }'
 err-bad-host-dash = host name '{ $host }' is refused: it starts with '-' and would be read as an ssh option
 err-bad-host-space = host name '{ $host }' is refused: it contains whitespace or control characters

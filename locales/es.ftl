@@ -19,6 +19,9 @@ help-value-servername = servidor
 help-value-username = usuario
 help-value-file = archivo
 help-value-seconds = segundos
+help-value-state = estado
+help-value-duration = duración
+help-value-text = texto
 help-value-n = n
 
 # Un párrafo cada uno: /? los ajusta al ancho.
@@ -34,6 +37,12 @@ help-switch-parallel = Hosts procesados a la vez (predeterminado: { $default }; 
 help-switch-help = Muestra esta ayuda.
 help-switch-version = Muestra la versión.
 help-switch-whatif = Muestra qué sesiones se cerrarían, con sus procesos, sin cambiar nada.
+help-switch-yes = No preguntar antes de cerrar varias sesiones.
+help-switch-state = Solo las sesiones en este estado: disc (igual que /disconnected).
+help-switch-disconnected = Solo las sesiones desconectadas (líder terminado, quedan procesos: Disc en qwinsta).
+help-switch-idle = Solo las sesiones inactivas al menos este tiempo (90s, 30m, 2h, 1d, 1h30m; un número solo son minutos).
+help-switch-delay = Segundos entre el aviso y el cierre (por omisión { $default }; de { $min } a { $max }); sin /msg se muestra un texto predeterminado.
+help-switch-msg = Mostrar este texto en cada sesión antes de cerrarla, con una cuenta atrás (espera /delay, 60 s por omisión).
 help-switch-json = Imprime el resultado como un único documento JSON en la salida estándar.
 # qwinsta y quser: el argumento posicional es un filtro.
 help-arg-query-sessionname = Solo las sesiones con este nombre: un terminal (pts/3, tty2), una pantalla X (:10) o "console".
@@ -88,7 +97,8 @@ err-unexpected-value = '{ $option }' no admite ningún valor
 err-invalid-value = '{ $value }' no es un valor válido para '{ $option }'
 err-duplicate = '{ $option }' se indicó más de una vez
 err-session-and-user = no se pueden usar a la vez una sesión y /user
-err-server-needs-target = /server necesita un id. de sesión, un nombre de sesión o /user (no hay sesión actual en otro host)
+err-state-with-session = /idle y /disconnected seleccionan sesiones; úselos solos o con /user:, no con un id. o nombre de sesión
+err-server-needs-target = /server necesita un id. de sesión, un nombre de sesión, /user, /idle o /disconnected (no hay sesión actual en otro host)
 err-not-unicode = un argumento no es texto válido: '{ $arg }'
 err-bad-host-dash = se rechaza el nombre de host '{ $host }': empieza por '-' y ssh lo leería como una opción
 err-bad-host-space = se rechaza el nombre de host '{ $host }': contiene espacios en blanco o caracteres de control

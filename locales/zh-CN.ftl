@@ -18,6 +18,9 @@ help-value-servername = servername
 help-value-username = username
 help-value-file = file
 help-value-seconds = seconds
+help-value-state = 状态
+help-value-duration = 时长
+help-value-text = 文本
 help-value-n = n
 
 # 每条一段：/? 会按宽度自动换行。
@@ -33,6 +36,12 @@ help-switch-parallel = 同时处理的主机数（默认为 { $default }；{ $mi
 help-switch-help = 显示此帮助。
 help-switch-version = 显示版本。
 help-switch-whatif = 显示将被注销的会话及其进程，但不做任何更改。
+help-switch-yes = 注销多个会话前不询问。
+help-switch-state = 仅处于此状态的会话：disc（与 /disconnected 相同）。
+help-switch-disconnected = 仅已断开的会话（首进程已结束、仍有进程：qwinsta 中的 Disc）。
+help-switch-idle = 仅空闲至少这么久的会话（90s、30m、2h、1d、1h30m；纯数字表示分钟）。
+help-switch-delay = 警告与注销之间的秒数（默认 { $default }；{ $min } 到 { $max }）；没有 /msg 时显示默认文本。
+help-switch-msg = 注销前在每个会话中显示此文本并倒计时（等待 /delay，默认 60 秒）。
 help-switch-json = 以单个 JSON 文档的形式在标准输出上打印结果。
 # qwinsta 和 quser：位置参数是筛选条件。
 help-arg-query-sessionname = 仅显示具有此名称的会话：终端（pts/3、tty2）、X 显示（:10）或 "console"。
@@ -84,7 +93,8 @@ err-unexpected-value = “{ $option }”不接受值
 err-invalid-value = “{ $value }”不是“{ $option }”的有效值
 err-duplicate = “{ $option }”指定了多次
 err-session-and-user = 会话和 /user 不能同时使用
-err-server-needs-target = /server 需要会话 ID、会话名称或 /user（在其他主机上没有当前会话）
+err-state-with-session = /idle 和 /disconnected 用于选择会话；请单独使用或与 /user: 一起使用，不要与会话 ID 或名称一起使用
+err-server-needs-target = /server 需要会话 ID、会话名称、/user、/idle 或 /disconnected（在其他主机上没有当前会话）
 err-not-unicode = 参数不是有效的文本：“{ $arg }”
 err-bad-host-dash = 拒绝主机名“{ $host }”：它以“-”开头，会被 ssh 当作选项
 err-bad-host-space = 拒绝主机名“{ $host }”：它包含空白字符或控制字符

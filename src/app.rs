@@ -7,8 +7,8 @@ use std::future::{Future, poll_fn};
 use std::io::{IsTerminal, Write};
 use std::pin::pin;
 use std::process::ExitCode;
-use std::task::Poll;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use crate::cli::{self, Command, MAX_PARALLEL, MAX_SECONDS, Options, Verb};
@@ -20,8 +20,8 @@ use crate::output::table::{Columns, table};
 use crate::output::{Progress, json, text as report};
 use crate::session::{Selector, Session};
 use crate::stop::{Stop, after, first_of};
-use crate::transport::{self, Target};
 use crate::transport::askpass;
+use crate::transport::{self, Target};
 use crate::{audit, fleet, plan};
 use zruntime::SharedRuntime;
 use zruntime::signal::{Signal, Signals};
@@ -202,7 +202,16 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
             }
         }
         if plan.single {
-            one(l, o, &plan.targets[0], &req, &stop, &countdown, opts.verbose).await
+            one(
+                l,
+                o,
+                &plan.targets[0],
+                &req,
+                &stop,
+                &countdown,
+                opts.verbose,
+            )
+            .await
         } else {
             many(l, o, &plan.targets, &req, &stop, &countdown, &opts).await
         }
@@ -308,7 +317,9 @@ impl<'a> Countdown<'a> {
     }
 
     fn draw(&self) {
-        let Some(until) = self.until.get() else { return };
+        let Some(until) = self.until.get() else {
+            return;
+        };
         let left = until.saturating_duration_since(Instant::now());
         let line = match left.is_zero() || self.stop.signal().is_some() {
             true => self.progress.clear().map(str::to_owned),
@@ -331,7 +342,8 @@ impl<'a> Countdown<'a> {
             return std::future::pending().await;
         };
         loop {
-            rt.sleep_until(Instant::now() + Duration::from_secs(1)).await;
+            rt.sleep_until(Instant::now() + Duration::from_secs(1))
+                .await;
             self.draw();
         }
     }

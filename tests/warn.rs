@@ -13,7 +13,10 @@ use common::{Lab, assert_only_gone, eventually, logoff_in_host, logoff_on_machin
 /// A pty ssh login whose client's output (what the user sees) goes to the returned file.
 fn watched_login(lab: &Lab, user: &str, host: &str) -> (String, PathBuf) {
     let line = lab.run_ok(&["login", "--pty", "--log", user, host]);
-    let (id, path) = line.trim().split_once(' ').expect("lab login --log: ID PATH");
+    let (id, path) = line
+        .trim()
+        .split_once(' ')
+        .expect("lab login --log: ID PATH");
     lab.track(host, id);
     (id.to_string(), PathBuf::from(path))
 }
@@ -82,29 +85,40 @@ fn the_warning_reaches_the_terminal_and_the_desktop_before_the_logoff() {
         ],
     );
     // Both sessions are told, and the desktop shows a window, while they still exist.
-    eventually(Duration::from_secs(10), "the warning on alice's terminal", || {
-        seen(&client)
-            .contains("Maintenance: please save your work")
-            .then_some(())
-    });
+    eventually(
+        Duration::from_secs(10),
+        "the warning on alice's terminal",
+        || {
+            seen(&client)
+                .contains("Maintenance: please save your work")
+                .then_some(())
+        },
+    );
     assert!(lab.session_exists("server1", &alice));
     let text = seen(&client);
     assert!(text.contains("You will be logged off in 4 s"), "{text}");
-    eventually(Duration::from_secs(10), "the warning on alice's desktop", || {
-        (windows(&lab, "server1", "alice", &desktop.display, "logoff") > 0).then_some(())
-    });
+    eventually(
+        Duration::from_secs(10),
+        "the warning on alice's desktop",
+        || (windows(&lab, "server1", "alice", &desktop.display, "logoff") > 0).then_some(()),
+    );
     assert!(lab.session_exists("server1", &desktop.id));
     let o = run.wait_with_output().unwrap();
     let (code, stdout, stderr) = out(&o);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(start.elapsed() >= Duration::from_secs(4), "the delay was not waited");
+    assert!(
+        start.elapsed() >= Duration::from_secs(4),
+        "the delay was not waited"
+    );
     for id in [&alice, &desktop.id] {
         assert!(
             stdout.contains(&format!("Warned session {id} of alice on server1")),
             "{stdout}"
         );
         assert!(
-            stdout.contains(&format!("Session {id} of alice on server1 has been logged off")),
+            stdout.contains(&format!(
+                "Session {id} of alice on server1 has been logged off"
+            )),
             "{stdout}"
         );
     }
@@ -122,7 +136,13 @@ fn ctrl_c_during_the_delay_ends_nothing_and_the_sessions_are_told() {
         seen(&client).contains("logged off in 60 s").then_some(())
     });
     let pid = run.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let o = run.wait_with_output().unwrap();
     let (code, stdout, stderr) = out(&o);
     assert_eq!(code, 130, "{stdout}{stderr}");
@@ -130,11 +150,15 @@ fn ctrl_c_during_the_delay_ends_nothing_and_the_sessions_are_told() {
         stderr.contains("cancelled by SIGINT during the warning: no session on server2 was logged off; 1 of 1 warned sessions were told"),
         "{stderr}"
     );
-    eventually(Duration::from_secs(10), "the cancellation on the terminal", || {
-        seen(&client)
-            .contains("The logoff has been cancelled")
-            .then_some(())
-    });
+    eventually(
+        Duration::from_secs(10),
+        "the cancellation on the terminal",
+        || {
+            seen(&client)
+                .contains("The logoff has been cancelled")
+                .then_some(())
+        },
+    );
     before.assert_survived_except(&lab.snapshot("server2"), "server2", &[], &[]);
 }
 
@@ -172,7 +196,10 @@ fn idle_picks_exactly_the_idle_sessions_and_whatif_shows_the_same() {
         stdout.contains(&format!("What if: session {} of alice", idle.id)),
         "{stdout}"
     );
-    assert!(!stdout.contains(&busy.id) && !stdout.contains(&ssh), "{stdout}");
+    assert!(
+        !stdout.contains(&busy.id) && !stdout.contains(&ssh),
+        "{stdout}"
+    );
     before.assert_survived_except(&lab.snapshot("server2"), "server2", &[], &[]);
 
     let (code, stdout, stderr, _) =
@@ -208,7 +235,9 @@ fn disconnected_ends_a_closing_session_and_nothing_else() {
     ));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stdout.contains(&format!("Session {closing} of alice on server1 (disconnected)")),
+        stdout.contains(&format!(
+            "Session {closing} of alice on server1 (disconnected)"
+        )),
         "{stdout}"
     );
     assert_only_gone(&lab, "server1", &before, &[&closing], &[]);
@@ -230,7 +259,10 @@ fn several_sessions_are_confirmed_on_a_terminal_and_never_without_one() {
     t.send(b"n\n");
     let o = t.wait(Duration::from_secs(20));
     let shown = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(shown.contains("nothing was logged off (not confirmed)"), "{shown}");
+    assert!(
+        shown.contains("nothing was logged off (not confirmed)"),
+        "{shown}"
+    );
     assert!(shown.contains("exit=9"), "{shown}");
     assert!(lab.session_exists("server1", &a1) && lab.session_exists("server1", &a2));
 
@@ -245,8 +277,7 @@ fn several_sessions_are_confirmed_on_a_terminal_and_never_without_one() {
     // No terminal: no question (scripts keep the Windows behaviour); /y on a terminal neither.
     let b1 = lab.login("bob", "server1");
     let b2 = lab.login("bob", "server1");
-    let (code, stdout, stderr, _) =
-        logoff_on_machine(&lab, &["/user:bob", "/server:server1"], &[]);
+    let (code, stdout, stderr, _) = logoff_on_machine(&lab, &["/user:bob", "/server:server1"], &[]);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
     assert!(!stderr.contains("[y/N]"), "{stderr}");
     assert!(!lab.session_exists("server1", &b1) && !lab.session_exists("server1", &b2));
@@ -258,6 +289,9 @@ fn several_sessions_are_confirmed_on_a_terminal_and_never_without_one() {
     );
     let o = t.wait(Duration::from_secs(30));
     let shown = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(shown.contains("exit=0") && !shown.contains("[y/N]"), "{shown}");
+    assert!(
+        shown.contains("exit=0") && !shown.contains("[y/N]"),
+        "{shown}"
+    );
     assert!(!lab.session_exists("server1", &c1) && !lab.session_exists("server1", &c2));
 }

@@ -207,7 +207,9 @@ fn complete_kind(s: &Switch) -> &'static str {
         None => "",
         Some(Kind::Hosts) => "hosts",
         Some(Kind::User) => "users",
-        Some(Kind::Seconds { .. } | Kind::Count { .. }) => "none",
+        Some(
+            Kind::Seconds { .. } | Kind::Count { .. } | Kind::Text | Kind::Duration | Kind::State,
+        ) => "none",
     }
 }
 
@@ -758,6 +760,9 @@ mod tests {
                         Some(Kind::User) => vec![format!("{arg}:u")],
                         Some(Kind::Seconds { max, .. }) => value(&max.as_secs().to_string()),
                         Some(Kind::Count { max, .. }) => value(&max.to_string()),
+                        Some(Kind::Text) => value("t"),
+                        Some(Kind::Duration) => value("366d"),
+                        Some(Kind::State) => value("disc"),
                     };
                     match parse(verb, &line) {
                         Ok(Command::Help) => assert_eq!(s.name, "?"),
@@ -773,6 +778,7 @@ mod tests {
                     let too_big = match s.value.as_ref().map(|v| v.kind) {
                         Some(Kind::Seconds { max, .. }) => (max.as_secs() + 1).to_string(),
                         Some(Kind::Count { max, .. }) => (max + 1).to_string(),
+                        Some(Kind::Duration) => "366d1s".to_string(),
                         _ => continue,
                     };
                     let line = [format!("{arg}:{too_big}")];

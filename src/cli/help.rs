@@ -152,7 +152,9 @@ pub(crate) fn text(l: &Localizer, s: &Switch) -> String {
             ("min", min.to_string().into()),
             ("max", max.to_string().into()),
         ],
-        Some(Kind::Hosts | Kind::User) | None => vec![],
+        Some(Kind::Hosts | Kind::User | Kind::Text | Kind::Duration | Kind::State) | None => {
+            vec![]
+        }
     };
     l.tr(s.help, &args)
 }

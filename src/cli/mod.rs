@@ -55,6 +55,10 @@ use std::{ffi::OsString, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 /// Default for [`Options::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a warning gives the sessions when `/msg` comes without `/delay`.
+pub const DEFAULT_DELAY: Duration = Duration::from_secs(60);
+/// Longest `/idle`: a leap year.
+pub const MAX_IDLE: Duration = Duration::from_secs(366 * 86_400);
 /// Default for [`Options::connect_timeout`].
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default for [`Options::parallel`].
@@ -117,6 +121,28 @@ pub struct Options {
     pub json: bool,
     /// `/whatif`, `--dry-run` (logoff only): say what would be ended, end nothing.
     pub whatif: bool,
+    /// `/msg:TEXT`, `--message` (logoff only): shown in each session before it ends. Never
+    /// empty; as typed (it is escaped where it is shown).
+    pub message: Option<String>,
+    /// `/delay:SECONDS` (logoff only): how long the sessions are given after the warning.
+    pub delay: Option<Duration>,
+    /// `/idle:DURATION` (logoff only): only sessions idle at least this long.
+    pub idle: Option<Duration>,
+    /// `/disconnected`, `/state:disc` (logoff only): only disconnected (closing) sessions.
+    pub disconnected: bool,
+    /// `/y`, `--yes` (logoff only): no confirmation question.
+    pub yes: bool,
+}
+
+impl Options {
+    /// The warning asked for: its text (`None`: the default one) and its delay; `None` without
+    /// `/msg` and `/delay`.
+    pub fn warning(&self) -> Option<(Option<&str>, Duration)> {
+        if self.message.is_none() && self.delay.is_none() {
+            return None;
+        }
+        Some((self.message.as_deref(), self.delay.unwrap_or(DEFAULT_DELAY)))
+    }
 }
 
 impl Default for Options {
@@ -132,6 +158,11 @@ impl Default for Options {
             parallel: DEFAULT_PARALLEL_NZ,
             json: false,
             whatif: false,
+            message: None,
+            delay: None,
+            idle: None,
+            disconnected: false,
+            yes: false,
         }
     }
 }
@@ -169,8 +200,11 @@ pub enum ParseError {
     Duplicate(String),
     #[error("a session and /user can't be used together")]
     SessionAndUser,
-    #[error("/server needs a session ID, a session name or /user")]
+    #[error("/server needs a session ID, a session name, /user, /idle or /disconnected")]
     ServerNeedsTarget,
+    /// `/idle` or `/disconnected` with a session argument: they select, it names one.
+    #[error("/idle and /disconnected select sessions; a session argument names one")]
+    StateWithSession,
     /// A session ID or name with more than one host: it means something on one host only.
     #[error("a session ID or name can't be used with several hosts")]
     SessionOnManyHosts,
@@ -326,6 +360,39 @@ enum Parsed {
     Count(NonZeroUsize),
 }
 
+/// `/idle`'s duration: `90s`, `30m`, `2h`, `1d`, several in that order (`1h30m`), or a bare
+/// number of minutes; ASCII, any letter case, no spaces. Above zero, at most [`MAX_IDLE`].
+fn parse_idle(value: &str) -> Option<Duration> {
+    if is_ascii_digits(value) {
+        let minutes: u64 = value.parse().ok()?;
+        return Some(Duration::from_secs(minutes.checked_mul(60)?))
+            .filter(|d| !d.is_zero() && *d <= MAX_IDLE);
+    }
+    let mut total: u64 = 0;
+    let mut last_unit = u64::MAX;
+    let mut rest = value;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (number, tail) = rest.split_at(digits);
+        let mut chars = tail.chars();
+        let unit = match chars.next()?.to_ascii_lowercase() {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        // Each unit once, largest first: `30m1h` and `1h1h` are typos, not durations.
+        if !is_ascii_digits(number) || unit >= last_unit {
+            return None;
+        }
+        last_unit = unit;
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        rest = chars.as_str();
+    }
+    Some(Duration::from_secs(total)).filter(|d| !d.is_zero() && *d <= MAX_IDLE)
+}
+
 /// Reads a non-empty value; `typed` is the switch as typed, for errors.
 fn read(kind: Kind, typed: &str, value: String) -> Result<Parsed, ParseError> {
     let invalid = || ParseError::InvalidValue(typed.to_owned(), value.clone());
@@ -339,6 +406,13 @@ fn read(kind: Kind, typed: &str, value: String) -> Result<Parsed, ParseError> {
         Kind::Count { min, max, .. } => parse_count(&value)
             .filter(|n| (min..=max).contains(&n.get()))
             .map(Parsed::Count)
+            .ok_or_else(invalid),
+        Kind::Text => Ok(Parsed::Text(value)),
+        Kind::Duration => parse_idle(&value).map(Parsed::Seconds).ok_or_else(invalid),
+        Kind::State => ["disc", "disconnected"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&value))
+            .then_some(Parsed::Flag)
             .ok_or_else(invalid),
     }
 }
@@ -358,6 +432,11 @@ struct Builder {
     parallel: Option<NonZeroUsize>,
     json: bool,
     whatif: bool,
+    message: Option<String>,
+    delay: Option<Duration>,
+    idle: Option<Duration>,
+    disconnected: bool,
+    yes: bool,
 }
 
 impl Builder {
@@ -374,7 +453,7 @@ impl Builder {
 
     /// Where each switch's value goes in [`Options`].
     fn set(&mut self, key: Key, typed: &str, parsed: Parsed) -> Result<(), ParseError> {
-        if !matches!(parsed, Parsed::Flag) {
+        if !matches!(parsed, Parsed::Flag) || key == Key::State {
             self.given.push(key);
         }
         match (key, parsed) {
@@ -387,6 +466,11 @@ impl Builder {
             (Key::Timeout, Parsed::Seconds(t)) => self.timeout = Some(t),
             (Key::ConnectTimeout, Parsed::Seconds(t)) => self.connect_timeout = Some(t),
             (Key::Parallel, Parsed::Count(n)) => self.parallel = Some(n),
+            (Key::Message, Parsed::Text(text)) => self.message = Some(text),
+            (Key::Delay, Parsed::Seconds(t)) => self.delay = Some(t),
+            (Key::Idle, Parsed::Seconds(t)) => self.idle = Some(t),
+            (Key::Disconnected | Key::State, Parsed::Flag) => self.disconnected = true,
+            (Key::Yes, Parsed::Flag) => self.yes = true,
             // A key whose table entry says another kind of value (the table's tests rule this
             // out): the switch does not take what it was given.
             _ => return Err(ParseError::UnexpectedValue(typed.to_owned())),
@@ -398,10 +482,15 @@ impl Builder {
         // A logoff needs a target on another host: there is no current session there. A query
         // with no filter lists every session.
         if verb == Verb::Logoff {
+            let by_state = self.idle.is_some() || self.disconnected;
             if self.session.is_some() && self.user.is_some() {
                 return Err(ParseError::SessionAndUser);
             }
-            if self.servers.is_some() && self.session.is_none() && self.user.is_none() {
+            if self.session.is_some() && by_state {
+                return Err(ParseError::StateWithSession);
+            }
+            if self.servers.is_some() && self.session.is_none() && self.user.is_none() && !by_state
+            {
                 return Err(ParseError::ServerNeedsTarget);
             }
         }
@@ -416,6 +505,11 @@ impl Builder {
             parallel: self.parallel.unwrap_or(DEFAULT_PARALLEL_NZ),
             json: self.json,
             whatif: self.whatif,
+            message: self.message,
+            delay: self.delay,
+            idle: self.idle,
+            disconnected: self.disconnected,
+            yes: self.yes,
         };
         Ok(match verb {
             Verb::Logoff => Command::Logoff(options),

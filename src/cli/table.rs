@@ -13,7 +13,8 @@
 use std::time::Duration;
 
 use super::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL, MAX_SECONDS,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY, DEFAULT_PARALLEL, DEFAULT_TIMEOUT, MAX_PARALLEL,
+    MAX_SECONDS,
 };
 
 /// A command: the program name it is run as. Each binary parses its command line as its verb.
@@ -53,6 +54,8 @@ impl Verb {
                     ])]),
                     Optional(&[Switch(&SERVER, Form::One)]),
                     Optional(&[Switch(&VERBOSE, Form::One)]),
+                    Optional(&[Switch(&MESSAGE, Form::One)]),
+                    Optional(&[Switch(&DELAY, Form::One)]),
                     Optional(&[Switch(&WHATIF, Form::One)]),
                     Optional(&[Switch(&JSON, Form::One)]),
                 ],
@@ -62,8 +65,24 @@ impl Verb {
                         Switch(&SERVER, Form::List),
                         Switch(&SERVER, Form::File),
                     ])]),
+                    Optional(&[Switch(&MESSAGE, Form::One)]),
+                    Optional(&[Switch(&DELAY, Form::One)]),
+                    Optional(&[Switch(&YES, Form::One)]),
                     Optional(&[Switch(&WHATIF, Form::One)]),
                     Optional(&[Switch(&JSON, Form::One)]),
+                ],
+                // By state: alone (everyone's sessions) or with /user.
+                &[
+                    Choice(&[Switch(&IDLE, Form::One), Switch(&DISCONNECTED, Form::One)]),
+                    Optional(&[Switch(&USER, Form::One)]),
+                    Optional(&[Choice(&[
+                        Switch(&SERVER, Form::List),
+                        Switch(&SERVER, Form::File),
+                    ])]),
+                    Optional(&[Switch(&MESSAGE, Form::One)]),
+                    Optional(&[Switch(&DELAY, Form::One)]),
+                    Optional(&[Switch(&YES, Form::One)]),
+                    Optional(&[Switch(&WHATIF, Form::One)]),
                 ],
                 &[Switch(&HELP, Form::One)],
             ],
@@ -178,6 +197,12 @@ pub(crate) enum Key {
     Parallel,
     Json,
     WhatIf,
+    Message,
+    Delay,
+    Idle,
+    Disconnected,
+    State,
+    Yes,
 }
 
 /// Which spelling `/?` lists.
@@ -250,6 +275,12 @@ pub(crate) enum Kind {
         min: usize,
         max: usize,
     },
+    /// Free text (`/msg`); not completed.
+    Text,
+    /// A duration: `90s`, `30m`, `2h`, `1d`, `1h30m`; a bare number is minutes.
+    Duration,
+    /// A session state: only `disc` (`disconnected`).
+    State,
 }
 
 /// Fluent id of the name of the host list file in `/server:@<file>`.
@@ -370,6 +401,12 @@ pub(crate) const SWITCHES: &[Switch] = &[
     VERBOSE,
     WHATIF,
     JSON,
+    MESSAGE,
+    DELAY,
+    IDLE,
+    DISCONNECTED,
+    STATE,
+    YES,
     FORCE,
     TIMEOUT,
     CONNECT_TIMEOUT,
@@ -497,6 +534,140 @@ and its JSON Schema is
 and
 .IR doc/schema/ )."#,
     verbs: Verb::ALL,
+    shown: Shown::Slash,
+};
+
+pub(crate) const MESSAGE: Switch = Switch {
+    key: Key::Message,
+    name: "msg",
+    long: "message",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-text",
+        kind: Kind::Text,
+    }),
+    help: "help-switch-msg",
+    man: r#"The text is written on every terminal of the session (its TTY and the
+pseudo-terminals its processes hold, as
+.B write
+does, only to that session) and shown on its X display with
+.BR xmessage ,
+with the time left, at the start of the delay and again at 10 and 5 minutes, 2 and 1 minute,
+30 and 10 seconds left.
+It goes over the connection logoff already has: the host's systemd runs a short transient
+service that shows it (which needs root, or polkit's manage-units).
+A session that no terminal or display reaches is said so under
+.B /v
+and in JSON, and is logged off at the end of the delay all the same.
+Control characters in the text are shown escaped.
+With several hosts, every host waits out its delay at once.
+Ctrl-C during the delay cancels everything: nothing is ended, every warned session is told,
+and the exit status is 130."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const DELAY: Switch = Switch {
+    key: Key::Delay,
+    name: "delay",
+    long: "delay",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-seconds",
+        kind: Kind::Seconds {
+            default: DEFAULT_DELAY,
+            min: Duration::ZERO,
+            max: MAX_SECONDS,
+        },
+    }),
+    help: "help-switch-delay",
+    man: r#"Without
+.BR /msg ,
+the sessions are shown a default text."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const IDLE: Switch = Switch {
+    key: Key::Idle,
+    name: "idle",
+    long: "idle",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-duration",
+        kind: Kind::Duration,
+    }),
+    help: "help-switch-idle",
+    man: r#"The duration is a number with a unit,
+.BR s ,
+.BR m ,
+.B h
+or
+.B d
+(90s, 30m, 2h, 1d), or several in that order (1h30m); a bare number is minutes.
+Idle is what logind says: its IdleHint and IdleSinceHint (a terminal session is idle when its
+terminal has not been used, a desktop when it says so), counted with this machine's clock.
+Alone, every user's login session (class user: not greeters, lock screens or background
+sessions such as cron's) on every host given is considered; with
+.BR /user: ,
+only that user's.
+Finding none is no error."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const DISCONNECTED: Switch = Switch {
+    key: Key::Disconnected,
+    name: "disconnected",
+    long: "disconnected",
+    aliases: &[],
+    value: None,
+    help: "help-switch-disconnected",
+    man: r#"Disconnected is logind's state closing: the session's leader is gone and processes are
+left (a detached tmux, a dropped ssh connection); qwinsta shows it as Disc.
+An xrdp desktop whose RDP client went away stays active in logind: it is not counted.
+Alone, every user's login session on every host given is considered; with
+.BR /user: ,
+only that user's; with
+.BR /idle: ,
+both must hold.
+Finding none is no error."#,
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const STATE: Switch = Switch {
+    key: Key::State,
+    name: "state",
+    long: "state",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-state",
+        kind: Kind::State,
+    }),
+    help: "help-switch-state",
+    man: "",
+    verbs: LOGOFF,
+    shown: Shown::Slash,
+};
+
+pub(crate) const YES: Switch = Switch {
+    key: Key::Yes,
+    name: "y",
+    long: "yes",
+    aliases: &[],
+    value: None,
+    help: "help-switch-yes",
+    man: r#"Without it, a selection that can pick several sessions
+.RB ( /user: ,
+.BR /idle: ,
+.BR /disconnected )
+first finds them as
+.B /whatif
+would and, when there is more than one, lists them and asks on the terminal; only the
+sessions listed may then end, and an answer other than yes ends nothing (exit 9).
+Without a terminal nothing is asked."#,
+    verbs: LOGOFF,
     shown: Shown::Slash,
 };
 

@@ -1186,6 +1186,7 @@ fn everything_together() {
             parallel: NonZeroUsize::new(4).unwrap(),
             json: false,
             whatif: false,
+            ..Options::default()
         }))
     );
     let args = [
@@ -1209,6 +1210,7 @@ fn everything_together() {
             parallel: NonZeroUsize::new(1).unwrap(),
             json: false,
             whatif: false,
+            ..Options::default()
         }))
     );
 }
@@ -1267,7 +1269,7 @@ fn error_display() {
         ),
         (
             ParseError::ServerNeedsTarget,
-            "/server needs a session ID, a session name or /user",
+            "/server needs a session ID, a session name, /user, /idle or /disconnected",
         ),
         (
             ParseError::NotUnicode(s("\u{fffd}")),
@@ -1593,6 +1595,12 @@ fn help_for_each_verb_lists_only_its_switches() {
             "/v",
             "/whatif",
             "/json",
+            "/msg",
+            "/delay",
+            "/idle",
+            "/disconnected",
+            "/state",
+            "/y",
             "/force",
             "/timeout",
             "/connect-timeout",
@@ -1644,4 +1652,98 @@ fn help_for_each_verb_lists_only_its_switches() {
         operands(Verb::Quser),
         ["username", "sessionname", "sessionID"]
     );
+}
+
+#[test]
+fn warnings_and_states_parse_in_every_form() {
+    let logoff = |args: &[&str]| match parse(Verb::Logoff, args) {
+        Ok(Command::Logoff(o)) => Ok(o),
+        Ok(other) => panic!("{args:?}: {other:?}"),
+        Err(e) => Err(e),
+    };
+    let o = logoff(&["3", "/MSG:Reboot at 18:00", "/Delay:300"]).unwrap();
+    assert_eq!(o.message.as_deref(), Some("Reboot at 18:00"));
+    assert_eq!(
+        o.warning(),
+        Some((Some("Reboot at 18:00"), Duration::from_secs(300)))
+    );
+    let o = logoff(&["3", "--message", "x: y=z"]).unwrap();
+    assert_eq!(o.warning(), Some((Some("x: y=z"), DEFAULT_DELAY)));
+    let o = logoff(&["3", "--delay=0.5"]).unwrap();
+    assert_eq!(o.warning(), Some((None, Duration::from_millis(500))));
+    assert_eq!(logoff(&["3"]).unwrap().warning(), None);
+    assert_eq!(
+        logoff(&["3", "/msg:"]),
+        Err(ParseError::EmptyValue(s("/msg")))
+    );
+    assert!(logoff(&["3", "/delay:86401"]).is_err());
+
+    let idle = |v: &str| logoff(&[&format!("/idle:{v}")]).map(|o| o.idle);
+    let min = |m: u64| Ok(Some(Duration::from_secs(m * 60)));
+    assert_eq!(idle("30"), min(30));
+    assert_eq!(idle("30m"), min(30));
+    assert_eq!(idle("2H"), min(120));
+    assert_eq!(idle("1h30m"), min(90));
+    assert_eq!(idle("1d"), min(1440));
+    assert_eq!(idle("90s"), Ok(Some(Duration::from_secs(90))));
+    assert_eq!(
+        idle("2d4h1m5s"),
+        Ok(Some(Duration::from_secs(2 * 86_400 + 4 * 3600 + 65)))
+    );
+    assert_eq!(idle("366d"), Ok(Some(MAX_IDLE)));
+    for bad in [
+        "0", "0m", "366d1s", "30m1h", "1h1h", "1.5h", "-5m", "5 m", "m", "5x", "h30",
+    ] {
+        assert_eq!(
+            idle(bad),
+            Err(ParseError::InvalidValue(s("/idle"), s(bad))),
+            "{bad}"
+        );
+    }
+
+    let o = logoff(&["/disconnected", "/server:a,b"]).unwrap();
+    assert!(o.disconnected && o.session.is_none());
+    for state in ["/state:disc", "--state=Disconnected", "-STATE:DISC"] {
+        assert!(logoff(&[state]).unwrap().disconnected, "{state}");
+    }
+    assert_eq!(
+        logoff(&["/state:active"]),
+        Err(ParseError::InvalidValue(s("/state"), s("active")))
+    );
+    assert!(logoff(&["/y", "/user:bob"]).unwrap().yes);
+    assert!(
+        logoff(&["--yes", "/idle:1h", "/user:bob", "/disconnected"])
+            .unwrap()
+            .yes
+    );
+    // A state picks sessions; a session argument names one: not both.
+    for args in [
+        &["3", "/idle:5"][..],
+        &["/disconnected", "pts/1"],
+        &["3", "/state:disc"],
+    ] {
+        assert_eq!(logoff(args), Err(ParseError::StateWithSession), "{args:?}");
+    }
+    // A state is a target on another host, as /user is.
+    assert!(logoff(&["/idle:5", "/server:h"]).is_ok());
+    assert_eq!(
+        logoff(&["/y", "/server:h"]),
+        Err(ParseError::ServerNeedsTarget)
+    );
+    // The queries do not take them.
+    for q in [Verb::Qwinsta, Verb::Quser] {
+        for sw in [
+            "/msg:x",
+            "/delay:1",
+            "/idle:5",
+            "/disconnected",
+            "/state:disc",
+            "/y",
+        ] {
+            assert!(
+                matches!(parse(q, [sw]), Err(ParseError::UnknownSwitch(_))),
+                "{q:?} {sw}"
+            );
+        }
+    }
 }

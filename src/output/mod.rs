@@ -33,13 +33,20 @@ impl Progress {
     }
 
     /// The line of a warning's delay: how long until the logoff, and how to cancel it.
-    pub fn countdown(&self, l: &crate::i18n::Localizer, left: std::time::Duration) -> Option<String> {
+    pub fn countdown(
+        &self,
+        l: &crate::i18n::Localizer,
+        left: std::time::Duration,
+    ) -> Option<String> {
         if !self.on_terminal {
             return None;
         }
         self.shown.set(true);
         let time = crate::output::text::notice_time(l, left);
-        Some(format!("\r\x1b[K{}", l.tr("progress-countdown", &[("time", time.into())])))
+        Some(format!(
+            "\r\x1b[K{}",
+            l.tr("progress-countdown", &[("time", time.into())])
+        ))
     }
 
     /// The line for `done` of `total` hosts, while some are left and the run goes on.

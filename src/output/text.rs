@@ -283,6 +283,7 @@ pub(crate) fn parse_error(l: &Localizer, p: &ParseError) -> String {
         Duplicate(o) => l.tr("err-duplicate", &[("option", o.into())]),
         SessionAndUser => l.tr("err-session-and-user", &[]),
         ServerNeedsTarget => l.tr("err-server-needs-target", &[]),
+        StateWithSession => l.tr("err-state-with-session", &[]),
         SessionOnManyHosts => l.tr("err-session-many-hosts", &[]),
         NotUnicode(a) => l.tr("err-not-unicode", &[("arg", a.into())]),
     }
