@@ -177,7 +177,9 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         let warning = opts.warning().map(|(text, delay)| {
             // The sessions are told in the admin's language (theirs cannot be learned here).
             let lw = Localizer::from_env();
-            let (who, text) = (who.clone(), text.map(str::to_owned));
+            // "root", not the audit record's "root (uid 0)".
+            let name = who.split(" (uid ").next().unwrap_or(&who).to_owned();
+            let (who, text) = (name, text.map(str::to_owned));
             Warning {
                 delay,
                 text: Rc::new(move |left| report::notice(&lw, &who, text.as_deref(), left)),

@@ -54,6 +54,9 @@ fn windows(lab: &Lab, host: &str, user: &str, display: &str, title: &str) -> usi
             "env",
             &format!("DISPLAY={display}"),
             &format!("XAUTHORITY={home}/.Xauthority"),
+            // Never wait for a display that does not answer.
+            "timeout",
+            "5",
             "xwininfo",
             "-root",
             "-tree",

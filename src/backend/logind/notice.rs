@@ -38,7 +38,7 @@ cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 ttys=
 [ -n "$tty" ] && ttys=/dev/${tty#/dev/}
-xdisplay= xauth= owner=
+xdisplay= xauth= xhome= owner=
 for p in $procs; do
     for fd in 0 1 2; do
         t=$(readlink "/proc/$p/fd/$fd" 2>/dev/null) || continue
@@ -53,6 +53,7 @@ for p in $procs; do
         "$display"|"$display".*)
             xdisplay=$d
             xauth=$(printf '%s\n' "$env" | sed -n 's/^XAUTHORITY=//p' | head -n 1)
+            xhome=$(printf '%s\n' "$env" | sed -n 's/^HOME=//p' | head -n 1)
             owner=$(stat -c %u:%g "/proc/$p") ;;
     esac
 done
@@ -62,7 +63,7 @@ for t in $ttys; do
 done
 if [ -n "$owner" ] && command -v xmessage >/dev/null 2>&1; then
     setsid setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --init-groups \
-        env DISPLAY="$xdisplay" XAUTHORITY="$xauth" \
+        env DISPLAY="$xdisplay" HOME="$xhome" XAUTHORITY="${xauth:-$xhome/.Xauthority}" \
         xmessage -center -title logoff -timeout "$secs" "$text" </dev/null >/dev/null 2>&1 &
     sleep 0.3
     kill -0 $! 2>/dev/null && reached=0
