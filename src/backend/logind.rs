@@ -458,20 +458,32 @@ impl<'a> Logind<'a> {
             self.removals.set(had);
             return Ok(());
         }
+        let stream = self
+            .subscribe(DEST, PATH, MANAGER, "SessionRemoved")
+            .await?;
+        self.removals.set(Some(stream));
+        Ok(())
+    }
+
+    /// The signals `member` of `iface` that `sender` emits on `path`, from now on.
+    async fn subscribe(
+        &self,
+        sender: &'static str,
+        path: &'static str,
+        iface: &'static str,
+        member: &'static str,
+    ) -> Result<MessageStream> {
         let rule = MatchRule::builder()
             .msg_type(zbus::message::Type::Signal)
-            .sender(DEST)
-            .interface(MANAGER)
-            .member("SessionRemoved")
-            .path(PATH)
+            .sender(sender)
+            .interface(iface)
+            .member(member)
+            .path(path)
             .build()
             .map_err(|e| self.general(Fail::Dbus(e)))?;
         let subscribe = MessageStream::for_match_rule(rule, self.conn(), None);
         match self.stop.bounded(after(self.bound), subscribe).await {
-            Ok(Ok(stream)) => {
-                self.removals.set(Some(stream));
-                Ok(())
-            }
+            Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => Err(self.general(Fail::Dbus(e))),
             Err(h) => Err(self.general(Fail::Halt(h))),
         }

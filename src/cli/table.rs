@@ -17,6 +17,16 @@ use super::{
     MAX_SECONDS,
 };
 
+/// `[/server:a[,...] | /server:@file]` in a synopsis.
+const HOST_LIST: Term = Term::Optional(&[Term::Choice(&[
+    Term::Switch(&SERVER, Form::List),
+    Term::Switch(&SERVER, Form::File),
+])]);
+const QUERY_HOST_LIST: Term = Term::Optional(&[Term::Choice(&[
+    Term::Switch(&QUERY_SERVER, Form::List),
+    Term::Switch(&QUERY_SERVER, Form::File),
+])]);
+
 /// A command: the program name it is run as. Each binary parses its command line as its verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
@@ -61,10 +71,7 @@ impl Verb {
                 ],
                 &[
                     Switch(&USER, Form::One),
-                    Optional(&[Choice(&[
-                        Switch(&SERVER, Form::List),
-                        Switch(&SERVER, Form::File),
-                    ])]),
+                    HOST_LIST,
                     Optional(&[Switch(&MESSAGE, Form::One)]),
                     Optional(&[Switch(&DELAY, Form::One)]),
                     Optional(&[Switch(&YES, Form::One)]),
@@ -75,10 +82,7 @@ impl Verb {
                 &[
                     Choice(&[Switch(&IDLE, Form::One), Switch(&DISCONNECTED, Form::One)]),
                     Optional(&[Switch(&USER, Form::One)]),
-                    Optional(&[Choice(&[
-                        Switch(&SERVER, Form::List),
-                        Switch(&SERVER, Form::File),
-                    ])]),
+                    HOST_LIST,
                     Optional(&[Switch(&MESSAGE, Form::One)]),
                     Optional(&[Switch(&DELAY, Form::One)]),
                     Optional(&[Switch(&YES, Form::One)]),
@@ -94,10 +98,7 @@ impl Verb {
                         Term::Operand(&FILTER_USER_NAME),
                         Term::Operand(&FILTER_SESSION_ID),
                     ])]),
-                    Optional(&[Choice(&[
-                        Switch(&QUERY_SERVER, Form::List),
-                        Switch(&QUERY_SERVER, Form::File),
-                    ])]),
+                    QUERY_HOST_LIST,
                     Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[Switch(&HELP, Form::One)],
@@ -109,10 +110,7 @@ impl Verb {
                         Term::Operand(&FILTER_SESSION_NAME),
                         Term::Operand(&FILTER_SESSION_ID),
                     ])]),
-                    Optional(&[Choice(&[
-                        Switch(&QUERY_SERVER, Form::List),
-                        Switch(&QUERY_SERVER, Form::File),
-                    ])]),
+                    QUERY_HOST_LIST,
                     Optional(&[Switch(&JSON, Form::One)]),
                 ],
                 &[Switch(&HELP, Form::One)],

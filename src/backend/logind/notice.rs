@@ -12,15 +12,15 @@ use std::cell::Cell;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use zbus::OwnedObjectPath;
 use zbus::export::futures_core::Stream;
 use zbus::wire::Variant;
-use zbus::{MatchRule, MessageStream, OwnedObjectPath};
 
 use super::{Fail, Logind};
 use crate::error::Result;
 use crate::fleet::each;
 use crate::session::Session;
-use crate::stop::{Halt, after};
+use crate::stop::Halt;
 
 const SYSTEMD: &str = "org.freedesktop.systemd1";
 const SYSTEMD_PATH: &str = "/org/freedesktop/systemd1";
@@ -109,20 +109,9 @@ impl Logind<'_> {
         shown: Duration,
     ) -> Result<Vec<Delivery>> {
         // Subscribed before any job exists: a notice can finish before its start call returns.
-        let rule = MatchRule::builder()
-            .msg_type(zbus::message::Type::Signal)
-            .sender(SYSTEMD)
-            .interface(SYSTEMD_MANAGER)
-            .member("JobRemoved")
-            .path(SYSTEMD_PATH)
-            .build()
-            .map_err(|e| self.general(Fail::Dbus(e)))?;
-        let subscribe = MessageStream::for_match_rule(rule, self.conn(), None);
-        let mut stream = match self.stop.bounded(after(self.bound), subscribe).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Err(self.general(Fail::Dbus(e))),
-            Err(h) => return Err(self.general(Fail::Halt(h))),
-        };
+        let mut stream = self
+            .subscribe(SYSTEMD, SYSTEMD_PATH, SYSTEMD_MANAGER, "JobRemoved")
+            .await?;
         let secs = shown.as_secs().max(1).to_string();
         let jobs = each(sessions, super::IN_FLIGHT, |s| self.start(s, text, &secs)).await;
         let mut pending: Vec<(usize, OwnedObjectPath)> = Vec::new();
