@@ -22,6 +22,8 @@ pub struct Session {
     pub(crate) kind: Option<String>,
     /// logind's `Class`: user, greeter, lock-screen, background…
     pub(crate) class: Option<String>,
+    /// The PAM service that opened it: sshd, login, xrdp-sesman…
+    pub(crate) service: Option<String>,
     /// The host the user came from (ssh's, or an RDP client's where the service says).
     pub(crate) remote_host: Option<String>,
     /// When it began, in microseconds since the epoch.
@@ -108,6 +110,12 @@ impl Session {
             })
     }
 
+    /// An xrdp desktop: what `/disconnected` also asks the host about (its RDP client may be
+    /// gone while logind still calls it active).
+    pub(crate) fn is_rdp_desktop(&self) -> bool {
+        self.service.as_deref() == Some("xrdp-sesman") && self.display.is_some()
+    }
+
     pub(crate) fn is_closing(&self) -> bool {
         self.state == State::Closing
     }
@@ -155,15 +163,15 @@ impl StateFilter {
         self.idle.is_none() && !self.disconnected
     }
 
-    /// Whether `s` passes, `now` being the time in microseconds since the epoch. Idle time is
-    /// counted from the host's IdleSinceHint with this machine's clock: a skew between the two
-    /// shifts it.
-    pub(crate) fn admits(&self, s: &Session, now: u64) -> bool {
+    /// Whether `s` passes, `now` being the time in microseconds since the epoch, `detached`
+    /// whether the host says its RDP client has gone away. Idle time is counted from the
+    /// host's IdleSinceHint with this machine's clock: a skew between the two shifts it.
+    pub(crate) fn admits(&self, s: &Session, now: u64, detached: bool) -> bool {
         let idle_enough = self.idle.is_none_or(|min| {
             s.idle_since
                 .is_some_and(|t| u128::from(now.saturating_sub(t)) >= min.as_micros())
         });
-        idle_enough && (!self.disconnected || s.is_closing())
+        idle_enough && (!self.disconnected || s.is_closing() || detached)
     }
 }
 
@@ -225,10 +233,19 @@ pub(crate) fn now_us() -> u64 {
 
 /// What `/idle` and `/disconnected` alone select: every person's login session (class `user`:
 /// not greeters, lock screens or background sessions such as cron's) that passes `filter`.
-pub(crate) fn by_state(sessions: &[Session], filter: &StateFilter, now: u64) -> Vec<Session> {
+/// `detached`: the IDs of xrdp desktops whose RDP client the host says has gone away.
+pub(crate) fn by_state(
+    sessions: &[Session],
+    filter: &StateFilter,
+    now: u64,
+    detached: &[String],
+) -> Vec<Session> {
     sessions
         .iter()
-        .filter(|s| s.class.as_deref().is_none_or(|c| c == "user") && filter.admits(s, now))
+        .filter(|s| {
+            s.class.as_deref().is_none_or(|c| c == "user")
+                && filter.admits(s, now, detached.contains(&s.id))
+        })
         .cloned()
         .collect()
 }
@@ -285,7 +302,10 @@ mod tests {
         l[2].idle_since = Some(now - 90 * MIN);
         l[5].idle_since = Some(now - 60 * MIN); // erin: closing and idle
         let ids = |f: StateFilter| -> Vec<String> {
-            by_state(&l, &f, now).into_iter().map(|s| s.id).collect()
+            by_state(&l, &f, now, &[])
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
         };
         let idle = |m: u64| Some(Duration::from_secs(m * 60));
         assert_eq!(
@@ -338,7 +358,17 @@ mod tests {
                 idle: idle(0),
                 disconnected: false
             }
-            .admits(&lab()[3], now)
+            .admits(&lab()[3], now, false)
+        );
+        // A desktop whose RDP client is gone counts as disconnected, though logind says active.
+        let disc = StateFilter {
+            idle: None,
+            disconnected: true,
+        };
+        let picked = by_state(&l, &disc, now, &["8".to_owned()]);
+        assert_eq!(
+            picked.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["8", "9"]
         );
     }
 

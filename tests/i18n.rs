@@ -27,6 +27,10 @@ const SAME_IN_EVERY_LANGUAGE: &[&str] = &[
     "help-value-file",
     "help-value-seconds",
     "help-value-n",
+    // A notice's frame and its units of time: the same signs in English and Spanish.
+    "notice",
+    "notice-seconds",
+    "notice-minutes",
 ];
 
 fn english() -> &'static str {
@@ -402,6 +406,12 @@ fn help_lists_the_same_switches_in_every_language() {
                 "/v",
                 "/whatif",
                 "/json",
+                "/msg",
+                "/delay",
+                "/idle",
+                "/disconnected",
+                "/state",
+                "/y",
                 "/force",
                 "/timeout",
                 "/connect-timeout",

@@ -50,6 +50,7 @@ struct Props {
     #[zbus(rename = "Type")]
     kind: Option<String>,
     class: Option<String>,
+    service: Option<String>,
     remote_host: Option<String>,
     timestamp: Option<u64>,
     idle_hint: Option<bool>,
@@ -72,6 +73,7 @@ impl From<Props> for Session {
             scope: given(p.scope),
             kind: given(p.kind),
             class: given(p.class),
+            service: given(p.service),
             remote_host: given(p.remote_host),
             // logind's 0 is "not known".
             since: p.timestamp.filter(|t| *t > 0),
@@ -655,6 +657,10 @@ impl Backend for Logind<'_> {
 
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>> {
         Box::pin(Logind::processes(self, s))
+    }
+
+    fn detached<'a>(&'a self, sessions: &'a [Session]) -> Reply<'a, Vec<Option<bool>>> {
+        Box::pin(Logind::detached(self, sessions))
     }
 
     fn notify<'a>(

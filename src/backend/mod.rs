@@ -56,6 +56,10 @@ pub(crate) trait Backend {
     /// Waits until none of `ids` exists or `deadline` passes; those still there.
     fn wait_gone<'a>(&'a self, ids: &'a [String], deadline: Instant) -> Reply<'a, Vec<String>>;
 
+    /// For each of `sessions` (xrdp desktops), whether its RDP client has gone away; `None`
+    /// where the host cannot tell.
+    fn detached<'a>(&'a self, sessions: &'a [Session]) -> Reply<'a, Vec<Option<bool>>>;
+
     /// Shows `text` in each of `sessions` (its terminals, its X display, for `shown` there),
     /// and says for each whether it reached the user. `after_stop`: even though the run was
     /// interrupted (to say that the logoff was cancelled), bounded all the same.

@@ -492,7 +492,7 @@ impl HostRun<'_> {
                 // Our own session is read with the list (one round trip; it is kept).
                 let (listing, _) = both(self.backend.sessions(), self.backend.own_session()).await;
                 let (mine, own) = self.of_user(&listing?, user).await?;
-                Ok((self.by_state(mine), own))
+                Ok((self.by_state(mine).await?, own))
             }
             Selector::All => {
                 let (listing, own) =
@@ -502,18 +502,36 @@ impl HostRun<'_> {
                 let carrier = self.backend.carrier().await?;
                 let mut all = listing.sessions;
                 all.retain(|s| Some(&s.id) != carrier.as_ref());
-                Ok((self.by_state(all), own))
+                Ok((self.by_state(all).await?, own))
             }
         }
     }
 
     /// Those of `sessions` that pass `/idle` and `/disconnected` (all of them without either).
-    fn by_state(&mut self, sessions: Vec<Session>) -> Vec<Session> {
+    /// With `/disconnected`, the host is asked which xrdp desktops have lost their RDP client.
+    async fn by_state(&mut self, sessions: Vec<Session>) -> Result<Vec<Session>> {
         let filter = self.req.filter;
         if filter.is_empty() || sessions.is_empty() {
-            return sessions;
+            return Ok(sessions);
         }
-        let picked = session::by_state(&sessions, &filter, session::now_us());
+        let mut detached = Vec::new();
+        if filter.disconnected {
+            let desktops: Vec<Session> = sessions
+                .iter()
+                .filter(|s| s.is_rdp_desktop() && !s.is_closing())
+                .cloned()
+                .collect();
+            if !desktops.is_empty() {
+                let gone = self.backend.detached(&desktops).await?;
+                detached = desktops
+                    .into_iter()
+                    .zip(gone)
+                    .filter(|(_, g)| *g == Some(true))
+                    .map(|(s, _)| s.id)
+                    .collect();
+            }
+        }
+        let picked = session::by_state(&sessions, &filter, session::now_us(), &detached);
         if picked.is_empty() {
             self.event(Event::NoneMatching {
                 host: self.host.clone(),
@@ -527,7 +545,7 @@ impl HostRun<'_> {
                 found: Found::ByState(filter),
             });
         }
-        picked
+        Ok(picked)
     }
 
     /// The one session named `arg` (by ID among those listed, or by name).

@@ -6,7 +6,8 @@
 //!
 //! The service is the host's own `/bin/sh` with a fixed script; the text and the session's
 //! names reach it as arguments, never as shell code. Its exit status says whether any channel
-//! was reached, and systemd's `JobRemoved` signal brings that back.
+//! was reached, and systemd's `JobRemoved` signal brings that back. The same way asks a host
+//! what only its /proc knows: whether an xrdp desktop's RDP client is still attached.
 
 use std::cell::Cell;
 use std::pin::Pin;
@@ -71,6 +72,24 @@ fi
 exit $reached
 "#;
 
+/// Arguments: $1 the session's scope unit. Exit 0 when the session is an X desktop whose X
+/// server (Xvnc) has no connection on its VNC port, which is how xrdp attaches a client's
+/// connection: the client has gone away (or never came, as with xrdp-sesrun). Exit 1 when a
+/// client is attached, or when there is no Xvnc to look at.
+const DETACHED: &str = r#"cg=$(systemctl show -p ControlGroup --value "$1" 2>/dev/null)
+procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
+x=
+for p in $procs; do
+    case $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") in Xvnc\ *|*/Xvnc\ *) x=$p ;; esac
+done
+[ -n "$x" ] || exit 1
+socks=$(ls -l "/proc/$x/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p')
+for s in $(awk 'FNR > 1 && $4 == "01" { print $10 }' "/proc/$x/net/tcp" "/proc/$x/net/tcp6" 2>/dev/null); do
+    for mine in $socks; do [ "$s" = "$mine" ] && exit 1; done
+done
+exit 0
+"#;
+
 /// How one notice went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delivery {
@@ -87,7 +106,7 @@ thread_local! {
 
 /// A unit name no other run uses: pid and a serial, the session ID kept to what unit names
 /// allow.
-fn unit_name(id: &str) -> String {
+fn unit_name(what: &str, id: &str) -> String {
     let n = SERIAL.with(|c| {
         c.set(c.get().wrapping_add(1));
         c.get()
@@ -96,7 +115,7 @@ fn unit_name(id: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    format!("logoff-notice-{id}-{}-{n}.service", std::process::id())
+    format!("logoff-{what}-{id}-{}-{n}.service", std::process::id())
 }
 
 impl Logind<'_> {
@@ -108,18 +127,58 @@ impl Logind<'_> {
         text: &str,
         shown: Duration,
     ) -> Result<Vec<Delivery>> {
-        // Subscribed before any job exists: a notice can finish before its start call returns.
+        let secs = shown.as_secs().max(1).to_string();
+        let args = |s: &Session| {
+            vec![
+                text.to_owned(),
+                scope(s),
+                s.tty.clone().unwrap_or_default(),
+                s.display.clone().unwrap_or_default(),
+                secs.clone(),
+            ]
+        };
+        let done = self.run_each(sessions, "notice", SCRIPT, args).await?;
+        Ok(done
+            .into_iter()
+            .map(|ok| match ok {
+                Some(true) => Delivery::Reached,
+                _ => Delivery::Unreached,
+            })
+            .collect())
+    }
+
+    /// For each of `sessions` (X desktops), whether its RDP client has gone away; `None` where
+    /// the host could not tell.
+    pub(super) async fn detached(&self, sessions: &[Session]) -> Result<Vec<Option<bool>>> {
+        self.run_each(sessions, "probe", DETACHED, |s| vec![scope(s)])
+            .await
+    }
+
+    /// Runs `script` with `args(s)` on the host for each of `sessions`, each in a transient
+    /// service of its own; for each, whether it exited 0 (`None`: it could not be run, or did
+    /// not finish within the call bound and its runtime).
+    async fn run_each(
+        &self,
+        sessions: &[Session],
+        what: &str,
+        script: &str,
+        args: impl Fn(&Session) -> Vec<String>,
+    ) -> Result<Vec<Option<bool>>> {
+        // Subscribed before any job exists: a script can finish before its start call returns.
         let mut stream = self
             .subscribe(SYSTEMD, SYSTEMD_PATH, SYSTEMD_MANAGER, "JobRemoved")
             .await?;
-        let secs = shown.as_secs().max(1).to_string();
-        let jobs = each(sessions, super::IN_FLIGHT, |s| self.start(s, text, &secs)).await;
+        let work: Vec<(&Session, Vec<String>)> = sessions.iter().map(|s| (s, args(s))).collect();
+        let jobs = each(&work, super::IN_FLIGHT, |(s, a)| {
+            self.start(s, what, script, a)
+        })
+        .await;
         let mut pending: Vec<(usize, OwnedObjectPath)> = Vec::new();
-        let mut out = vec![Delivery::Unreached; sessions.len()];
+        let mut out = vec![None; sessions.len()];
         for (i, job) in jobs.into_iter().enumerate() {
             match job {
                 Ok(path) => pending.push((i, path)),
-                // A refusal (not root) or a host without systemd: that session is not reached.
+                // A refusal (not root) or a host without systemd: not known for that session.
                 Err(Fail::Dbus(_)) => {}
                 Err(Fail::Halt(h)) => return Err(self.general(Fail::Halt(h))),
             }
@@ -140,9 +199,8 @@ impl Logind<'_> {
                     };
                     if let Some(k) = pending.iter().position(|(_, p)| *p == job) {
                         let (i, _) = pending.swap_remove(k);
-                        if result == "done" {
-                            out[i] = Delivery::Reached;
-                        }
+                        // "done": exited 0; "failed": exited otherwise (or could not start).
+                        out[i] = Some(result == "done");
                     }
                 }
             }
@@ -150,30 +208,23 @@ impl Logind<'_> {
         Ok(out)
     }
 
-    /// Starts the notice service for `s`; its job's path.
-    async fn start(&self, s: &Session, text: &str, secs: &str) -> Result<OwnedObjectPath, Fail> {
-        let scope = s
-            .scope
-            .clone()
-            .unwrap_or_else(|| format!("session-{}.scope", s.id));
-        let argv: Vec<&str> = vec![
-            "/bin/sh",
-            "-c",
-            SCRIPT,
-            "logoff-notice",
-            text,
-            &scope,
-            s.tty.as_deref().unwrap_or(""),
-            s.display.as_deref().unwrap_or(""),
-            secs,
-        ];
+    /// Starts `script` with `args` for `s` in a transient service; its job's path.
+    async fn start(
+        &self,
+        s: &Session,
+        what: &str,
+        script: &str,
+        args: &[String],
+    ) -> Result<OwnedObjectPath, Fail> {
+        let mut argv: Vec<&str> = vec!["/bin/sh", "-c", script, "logoff"];
+        argv.extend(args.iter().map(String::as_str));
         let exec: Vec<(&str, Vec<&str>, bool)> = vec![("/bin/sh", argv, false)];
-        let description = format!("logoff: notice to session {}", s.id);
+        let description = format!("logoff: {what} for session {}", s.id);
         let props: Vec<(&str, Variant<'_>)> = vec![
             ("Description", Variant::from(description)),
             ("Type", Variant::from("oneshot")),
             ("ExecStart", Variant::from(exec)),
-            // The X message it starts outlives the script by design.
+            // The X message a notice starts outlives the script by design.
             ("KillMode", Variant::from("process")),
             ("CollectMode", Variant::from("inactive-or-failed")),
             (
@@ -188,7 +239,7 @@ impl Logind<'_> {
                 SYSTEMD_PATH,
                 SYSTEMD_MANAGER,
                 "StartTransientUnit",
-                &(unit_name(&s.id).as_str(), "fail", props, aux),
+                &(unit_name(what, &s.id).as_str(), "fail", props, aux),
             )
             .await?;
         reply
@@ -196,4 +247,11 @@ impl Logind<'_> {
             .deserialize::<OwnedObjectPath>()
             .map_err(Fail::Dbus)
     }
+}
+
+/// The unit that holds `s`'s processes.
+fn scope(s: &Session) -> String {
+    s.scope
+        .clone()
+        .unwrap_or_else(|| format!("session-{}.scope", s.id))
 }
