@@ -759,3 +759,35 @@ fn the_debian_package_installs_and_logs_a_session_off() {
     // The machine itself is as it was: the sandbox kept the install.
     assert_eq!(Path::new("/usr/bin/logoff").exists(), installed_before);
 }
+
+#[test]
+fn hosts_heal_lost_account_files_and_a_stopped_xrdp() {
+    let Some(lab) = Lab::get(2) else { return };
+    lab.xrdp(2);
+    // A package install on the machine replaces /etc/passwd by rename, which drops the hosts'
+    // bind mounts of the lab's accounts: the next `up` mounts them again.
+    lab.exec_ok("server2", &["umount", "/etc/passwd"]);
+    assert!(
+        !lab.exec("server2", &["getent", "passwd", "alice"])
+            .status
+            .success()
+    );
+    lab.up(2);
+    assert!(
+        lab.exec("server2", &["getent", "passwd", "alice"])
+            .status
+            .success()
+    );
+    lab.login("alice", "server2");
+    // xrdp stopped in a host: `up --xrdp` starts it again on a fresh copy of its config (the
+    // old one mounted as /etc/xrdp is replaced, not deleted under the mount).
+    lab.exec_ok(
+        "server1",
+        &["systemctl", "stop", "xrdp.service", "xrdp-sesman.service"],
+    );
+    lab.xrdp(2);
+    let o = lab.exec("server1", &["test", "-f", "/etc/xrdp/xrdp.ini"]);
+    assert!(o.status.success(), "server1's /etc/xrdp is empty");
+    let d = lab.rdp(&[], "bob", "server1");
+    assert!(lab.session_exists("server1", &d.id));
+}

@@ -298,3 +298,52 @@ fn several_sessions_are_confirmed_on_a_terminal_and_never_without_one() {
     );
     assert!(!lab.session_exists("server1", &c1) && !lab.session_exists("server1", &c2));
 }
+
+#[test]
+fn disconnected_ends_a_desktop_whose_rdp_client_went_away_not_a_connected_one() {
+    let Some(lab) = Lab::get(2) else { return };
+    lab.xrdp(2);
+    let connected = lab.rdp(&["--client"], "alice", "server2");
+    let dropped = lab.rdp(&["--client"], "bob", "server2");
+    let ssh = lab.login("carol", "server2");
+    // bob's client dies without a word (a laptop lid closed): logind still says active.
+    let log = dropped.client_log.as_ref().unwrap();
+    let pid = std::fs::read_to_string(log.with_extension("client.pid")).unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-9", pid.trim()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    dropped.client_exit(Duration::from_secs(10));
+    eventually(
+        Duration::from_secs(10),
+        "xrdp to let go of bob's desktop",
+        || {
+            let before = lab.snapshot("server2");
+            let xrdp = before.unit_pids("xrdp.service");
+            // The listener and alice's connection are left once bob's connection process has gone.
+            (xrdp.len() == 2).then_some(())
+        },
+    );
+    assert_eq!(lab.session_prop("server2", &dropped.id, "State"), "active");
+    let before = lab.snapshot("server2");
+    let (code, stdout, stderr, _) =
+        logoff_on_machine(&lab, &["/v", "/disconnected", "/server:server2"], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "Session {} of bob on server2 (disconnected)",
+            dropped.id
+        )),
+        "{stdout}"
+    );
+    assert_only_gone(&lab, "server2", &before, &[&dropped.id], &[]);
+    assert!(lab.session_exists("server2", &connected.id) && lab.session_exists("server2", &ssh));
+    let other_rc = connected.client_log.as_ref().unwrap().with_extension("rc");
+    assert!(
+        !other_rc.exists(),
+        "alice's RDP client was disconnected too"
+    );
+}

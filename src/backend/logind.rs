@@ -34,6 +34,9 @@ const SESSION: &str = "org.freedesktop.login1.Session";
 /// calls of its own waiting (the carrier, a subscription).
 const IN_FLIGHT: usize = 96;
 
+/// Signals a subscription holds until they are read.
+const SIGNAL_QUEUE: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4096).unwrap();
+
 #[derive(Debug, Default, DeserializeDict, Type)]
 #[zbus(signature = "a{sv}", rename_all = "PascalCase")]
 struct Props {
@@ -411,11 +414,11 @@ impl<'a> Logind<'a> {
         if let Some(own) = self.own.get() {
             return own.clone();
         }
+        // Only an answer is kept: after a failure the next use asks again.
         let own = self
             .id_at("/org/freedesktop/login1/session/self")
             .await
-            .ok()
-            .flatten();
+            .ok()?;
         self.own.get_or_init(|| own).clone()
     }
 
@@ -483,7 +486,10 @@ impl<'a> Logind<'a> {
             .path(path)
             .build()
             .map_err(|e| self.general(Fail::Dbus(e)))?;
-        let subscribe = MessageStream::for_match_rule(rule, self.conn(), None);
+        // zbus holds 64 signals by default and, full, stops reading the connection: every
+        // reply would then wait. Other users' logouts, or our own many sessions ending, must
+        // never come near that.
+        let subscribe = MessageStream::for_match_rule(rule, self.conn(), Some(SIGNAL_QUEUE));
         match self.stop.bounded(after(self.bound), subscribe).await {
             Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => Err(self.general(Fail::Dbus(e))),

@@ -407,6 +407,8 @@ fn read(kind: Kind, typed: &str, value: String) -> Result<Parsed, ParseError> {
             .filter(|n| (min..=max).contains(&n.get()))
             .map(Parsed::Count)
             .ok_or_else(invalid),
+        // A blank warning warns nobody.
+        Kind::Text if value.trim().is_empty() => Err(ParseError::EmptyValue(typed.to_owned())),
         Kind::Text => Ok(Parsed::Text(value)),
         Kind::Duration => parse_idle(&value).map(Parsed::Seconds).ok_or_else(invalid),
         Kind::State => ["disc", "disconnected"]

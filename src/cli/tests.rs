@@ -1676,6 +1676,10 @@ fn warnings_and_states_parse_in_every_form() {
         logoff(&["3", "/msg:"]),
         Err(ParseError::EmptyValue(s("/msg")))
     );
+    assert_eq!(
+        logoff(&["3", "/msg: \t "]),
+        Err(ParseError::EmptyValue(s("/msg")))
+    );
     assert!(logoff(&["3", "/delay:86401"]).is_err());
 
     let idle = |v: &str| logoff(&[&format!("/idle:{v}")]).map(|o| o.idle);

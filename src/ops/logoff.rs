@@ -331,7 +331,9 @@ impl HostRun<'_> {
 
     async fn go(&mut self) -> Result<()> {
         let backend = self.backend;
-        let (mut targets, own) = if self.req.whatif {
+        // Not early with a warning: its delay would leave the subscription unread all that
+        // time while other sessions come and go.
+        let (mut targets, own) = if self.req.whatif || self.req.warning.is_some() {
             self.targets().await?
         } else {
             // The subscription goes out with the first reads: a round trip saved. A failure
