@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{self, Command, MAX_PARALLEL, MAX_SECONDS, Options, Verb};
 use crate::error::{Error, exit};
-use crate::i18n::{Arg, Localizer};
-use crate::ops::logoff::{Event, HostResult, Outcome, Request, Warning, run_host};
+use crate::i18n::{self, Arg, Localizer};
+use crate::ops::logoff::{Event, HostResult, Notice, Outcome, Request, Warning, run_host};
 use crate::ops::query::{self, HostListing};
 use crate::output::table::{Columns, table};
 use crate::output::{Progress, json, text as report};
@@ -175,14 +175,25 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
             .await
             .unwrap_or_else(audit::caller_uid);
         let warning = opts.warning().map(|(text, delay)| {
-            // The sessions are told in the admin's language (theirs cannot be learned here).
+            // In the admin's language, and in each of logoff's for the sessions whose language
+            // the host can tell (the admin's own words stay as they are).
             let lw = Localizer::from_env();
+            let others: Vec<(&'static str, Localizer)> = i18n::CATALOGS
+                .iter()
+                .map(|(tag, _)| (*tag, Localizer::for_locale(tag)))
+                .collect();
             // "root", not the audit record's "root (uid 0)".
             let name = who.split(" (uid ").next().unwrap_or(&who).to_owned();
             let (who, text) = (name, text.map(str::to_owned));
             Warning {
                 delay,
-                text: Rc::new(move |left| report::notice(&lw, &who, text.as_deref(), left)),
+                text: Rc::new(move |left| Notice {
+                    text: report::notice(&lw, &who, text.as_deref(), left),
+                    translations: others
+                        .iter()
+                        .map(|(tag, l)| (*tag, report::notice(l, &who, text.as_deref(), left)))
+                        .collect(),
+                }),
             }
         });
         let mut req = Request {

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 
-use common::{Lab, out, program_in_host, tmpdir};
+use common::{Lab, document, out, program_in_host};
 use serde_json::Value;
 
 const H: &str = "server1";
@@ -30,38 +30,6 @@ fn run(lab: &Lab, exe: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, Strin
         c.env(k, v);
     }
     out(&c.output().expect("run the binary"))
-}
-
-/// stdout as one JSON document (and nothing else), after checking it against the schema.
-fn document(stdout: &str) -> Value {
-    let v: Value = serde_json::from_str(stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{stdout}"));
-    validate(stdout);
-    v
-}
-
-/// Validates `doc` against doc/schema/logoff.schema.json with python3-jsonschema (scripts/test
-/// installs it): an independent implementation of JSON Schema, not ours.
-fn validate(doc: &str) {
-    let dir = tmpdir("schema");
-    let path = dir.join("doc.json");
-    std::fs::write(&path, doc).unwrap();
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/doc/schema/logoff.schema.json");
-    let check = "import json, sys, jsonschema\n\
-                 schema = json.load(open(sys.argv[1]))\n\
-                 jsonschema.Draft202012Validator.check_schema(schema)\n\
-                 jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))\n";
-    let o = Command::new("python3")
-        .args(["-c", check, schema])
-        .arg(&path)
-        .output()
-        .expect("python3 (scripts/test installs python3-jsonschema)");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        o.status.success(),
-        "the document does not follow the schema:\n{doc}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 fn ids(doc: &Value, host: usize) -> BTreeSet<String> {

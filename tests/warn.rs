@@ -347,3 +347,59 @@ fn disconnected_ends_a_desktop_whose_rdp_client_went_away_not_a_connected_one() 
         "alice's RDP client was disconnected too"
     );
 }
+
+#[test]
+fn each_session_is_warned_in_its_language_and_json_says_which_were_reached() {
+    let Some(lab) = Lab::get(2) else { return };
+    let line = lab.run_ok(&[
+        "login",
+        "--pty",
+        "--log",
+        "--env=LANG=es_ES.UTF-8",
+        "alice",
+        "server1",
+    ]);
+    let (spanish, client) = line.trim().split_once(' ').unwrap();
+    lab.track("server1", spanish);
+    let client = PathBuf::from(client);
+    // Without a pty the session has no terminal to write on.
+    let mute = lab.login("alice", "server1");
+    let (code, stdout, stderr, audit) = logoff_on_machine(
+        &lab,
+        &[
+            "--json",
+            "/user:alice",
+            "/server:server1",
+            "/msg:Reinicio",
+            "/delay:1",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let doc = common::document(&stdout);
+    let warned = |id: &str| {
+        doc["hosts"][0]["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| (s["outcome"].clone(), s["warned"].clone()))
+            .unwrap_or_else(|| panic!("{id} not in {doc}"))
+    };
+    assert_eq!(warned(spanish), ("ended".into(), true.into()));
+    assert_eq!(warned(&mute), ("ended".into(), false.into()));
+    // The admin's words as written, the rest in the session's language.
+    let text = seen(&client);
+    assert!(
+        text.contains("[logoff] root: Reinicio Su sesión se cerrará en 1 s"),
+        "{text}"
+    );
+    // The warning is in the audit trail before the logoff, with whether it was seen.
+    let record = format!("root (uid 0) logoff of session {mute} (user alice, uid 2001) on server1");
+    assert!(
+        audit.contains(&format!(
+            "{record}: warned, logoff in 1 s (not shown: no terminal or display reached)"
+        )),
+        "{audit:?}"
+    );
+}

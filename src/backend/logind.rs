@@ -15,6 +15,7 @@ use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPat
 use super::{Asked, Backend, Listing, Reply};
 use crate::error::{Error, Result};
 use crate::fleet::each;
+use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session, State};
 use crate::stop::{Halt, Stop, after};
 use crate::sys::{UserLookup, user_exists};
@@ -672,19 +673,19 @@ impl Backend for Logind<'_> {
     fn notify<'a>(
         &'a self,
         sessions: &'a [Session],
-        text: &'a str,
+        notice: &'a Notice,
         shown: Duration,
         after_stop: bool,
     ) -> Reply<'a, Vec<Delivery>> {
         Box::pin(async move {
             if !after_stop {
-                return Logind::notify(self, sessions, text, shown).await;
+                return Logind::notify(self, sessions, notice, shown).await;
             }
             // After an interruption, on a view of the same bus that the interruption does not
             // end (bounded all the same), as the run's last look does.
             let calm = Stop::default();
             let view = Logind::new(self.bus, self.bound, &calm);
-            view.notify(sessions, text, shown).await
+            view.notify(sessions, notice, shown).await
         })
     }
 }

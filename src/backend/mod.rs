@@ -14,6 +14,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
+use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session};
 use crate::stop::Stop;
 use crate::transport::Bus;
@@ -66,7 +67,7 @@ pub(crate) trait Backend {
     fn notify<'a>(
         &'a self,
         sessions: &'a [Session],
-        text: &'a str,
+        notice: &'a Notice,
         shown: Duration,
         after_stop: bool,
     ) -> Reply<'a, Vec<Delivery>>;

@@ -32,8 +32,10 @@ const SIGKILL: i32 = 9;
 #[derive(Clone)]
 pub struct Warning {
     pub delay: Duration,
-    /// The text shown with this much time left; `None`: the logoff was cancelled.
-    pub text: Rc<dyn Fn(Option<Duration>) -> String>,
+    /// What is shown with this much time left (`None`: the logoff was cancelled): the text in
+    /// the admin's language, then in each language logoff speaks, by catalog tag, for the
+    /// sessions whose language the host can tell.
+    pub text: Rc<dyn Fn(Option<Duration>) -> Notice>,
 }
 
 impl std::fmt::Debug for Warning {
@@ -42,6 +44,13 @@ impl std::fmt::Debug for Warning {
             .field("delay", &self.delay)
             .finish_non_exhaustive()
     }
+}
+
+/// A warning's text: in the admin's language, and by catalog tag (`es`, `zh-CN`…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub translations: Vec<(&'static str, String)>,
 }
 
 /// Times left at which a warning is shown again (and once at the start).

@@ -947,3 +947,35 @@ pub fn tmpdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("test directory");
     d
 }
+
+/// stdout as one JSON document (and nothing else), after checking it against the schema.
+pub fn document(stdout: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{stdout}"));
+    validate(stdout);
+    v
+}
+
+/// Validates `doc` against doc/schema/logoff.schema.json with python3-jsonschema (scripts/test
+/// installs it): an independent implementation of JSON Schema, not ours.
+pub fn validate(doc: &str) {
+    let dir = tmpdir("schema");
+    let path = dir.join("doc.json");
+    std::fs::write(&path, doc).unwrap();
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/doc/schema/logoff.schema.json");
+    let check = "import json, sys, jsonschema\n\
+                 schema = json.load(open(sys.argv[1]))\n\
+                 jsonschema.Draft202012Validator.check_schema(schema)\n\
+                 jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))\n";
+    let o = Command::new("python3")
+        .args(["-c", check, schema])
+        .arg(&path)
+        .output()
+        .expect("python3 (scripts/test installs python3-jsonschema)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        o.status.success(),
+        "the document does not follow the schema:\n{doc}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -20,6 +20,7 @@ use zbus::wire::Variant;
 use super::{Fail, Logind};
 use crate::error::Result;
 use crate::fleet::each;
+use crate::ops::logoff::Notice;
 use crate::session::Session;
 use crate::stop::Halt;
 
@@ -32,15 +33,24 @@ const SYSTEMD_MANAGER: &str = "org.freedesktop.systemd1.Manager";
 const NOTICE_RUNTIME: Duration = Duration::from_secs(10);
 
 /// Arguments: $1 the text, $2 the session's scope unit, $3 its TTY as logind knows it (may be
-/// empty), $4 its X display (may be empty), $5 seconds the X message stays up. Exit 0 when the
-/// text reached a terminal or the display, 1 when there was none to reach.
+/// empty), $4 its X display (may be empty), $5 seconds the X message stays up, then the text in
+/// other languages as `TAG=TEXT` (catalog tags): the session's own language wins, as its
+/// processes' LC_ALL, LC_MESSAGES or LANG name it. Exit 0 when the text reached a terminal or
+/// the display, 1 when there was none to reach.
 const SCRIPT: &str = r#"text=$1 scope=$2 tty=$3 display=$4 secs=$5
+shift 5
 cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 ttys=
 [ -n "$tty" ] && ttys=/dev/${tty#/dev/}
-xdisplay= xauth= xhome= owner=
+xdisplay= xauth= xhome= owner= loc=
 for p in $procs; do
+    if [ -z "$loc" ]; then
+        for v in LC_ALL LC_MESSAGES LANG; do
+            loc=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | sed -n "s/^$v=//p" | head -n 1)
+            [ -n "$loc" ] && break
+        done
+    fi
     for fd in 0 1 2; do
         t=$(readlink "/proc/$p/fd/$fd" 2>/dev/null) || continue
         case $t in
@@ -57,6 +67,15 @@ for p in $procs; do
             xhome=$(printf '%s\n' "$env" | sed -n 's/^HOME=//p' | head -n 1)
             owner=$(stat -c %u:%g "/proc/$p") ;;
     esac
+done
+case $loc in
+    es|es_*|es.*|es@*) tag=es ;;
+    zh|zh_CN*|zh_SG*|zh.*|zh@*) tag=zh-CN ;;
+    en|en_*|en.*|en@*) tag=en ;;
+    *) tag= ;;
+esac
+for t in "$@"; do
+    [ -n "$tag" ] && case $t in "$tag="*) text=${t#*=} ;; esac
 done
 reached=1
 for t in $ttys; do
@@ -124,18 +143,20 @@ impl Logind<'_> {
     pub(super) async fn notify(
         &self,
         sessions: &[Session],
-        text: &str,
+        notice: &Notice,
         shown: Duration,
     ) -> Result<Vec<Delivery>> {
         let secs = shown.as_secs().max(1).to_string();
         let args = |s: &Session| {
-            vec![
-                text.to_owned(),
+            let mut a = vec![
+                notice.text.clone(),
                 scope(s),
                 s.tty.clone().unwrap_or_default(),
                 s.display.clone().unwrap_or_default(),
                 secs.clone(),
-            ]
+            ];
+            a.extend(notice.translations.iter().map(|(t, x)| format!("{t}={x}")));
+            a
         };
         let done = self.run_each(sessions, "notice", SCRIPT, args).await?;
         Ok(done
