@@ -558,6 +558,8 @@ A session that no terminal or display reaches is said so under
 .B /v
 and in JSON, and is logged off at the end of the delay all the same.
 Control characters in the text are shown escaped.
+What logoff adds (the time left, the default text) is in the session's language where its
+processes name one (LC_ALL, LC_MESSAGES, LANG), else the admin's.
 With several hosts, every host waits out its delay at once.
 Ctrl-C during the delay cancels everything: nothing is ended, every warned session is told,
 and the exit status is 130."#,
