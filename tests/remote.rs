@@ -329,7 +329,8 @@ fn connection_failures_say_why() {
     let (code, _, stderr) = logoff(&lab, &["/server:server1"], &[]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("/server needs a session ID, a session name or /user"),
+        stderr
+            .contains("/server needs a session ID, a session name, /user, /idle or /disconnected"),
         "{stderr}"
     );
 }
