@@ -451,7 +451,9 @@ fn fleet_shows_progress_on_a_terminal_only() {
     lab.login("alice", "server2");
     let bin = env!("CARGO_BIN_EXE_logoff");
     // script(1) gives the command a real terminal; the progress goes to that terminal.
-    let cmd = format!("{bin} /user:alice /server:server1,server2");
+    // /y: no confirmation question on the terminal (tests/warn.rs has it); the progress is
+    // what is looked at here.
+    let cmd = format!("{bin} /user:alice /server:server1,server2 /y");
     let o = lab.on_terminal(&cmd, &[]);
     let tty = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{tty}");

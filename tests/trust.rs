@@ -859,8 +859,9 @@ fn several_hosts_never_prompt_on_the_terminal_one_host_may() {
     let bin = env!("CARGO_BIN_EXE_logoff");
     // script(1) gives logoff a terminal on stdin, where ssh could ask for a password.
     for cmd in [
-        format!("{bin} /user:carol /server:server1,server2"),
-        format!("{bin} /user:carol /server:server3"),
+        // /y: the confirmation would make a second connection per host (tests/warn.rs).
+        format!("{bin} /user:carol /server:server1,server2 /y"),
+        format!("{bin} /user:carol /server:server3 /y"),
     ] {
         let o = lab.on_terminal(&cmd, &[("LOGOFF_SSH", ssh.as_os_str())]);
         assert_eq!(
