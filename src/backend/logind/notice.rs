@@ -32,6 +32,9 @@ const SYSTEMD_MANAGER: &str = "org.freedesktop.systemd1.Manager";
 /// writes a few lines; the X message it starts lives on by itself.
 const NOTICE_RUNTIME: Duration = Duration::from_secs(10);
 
+/// systemd expands `${NAME}` in a command line it runs (a `$` sign is `$$`): the scripts never
+/// write `${`, and take everything as arguments.
+///
 /// Arguments: $1 the text, $2 the session's scope unit, $3 its TTY as logind knows it (may be
 /// empty), $4 its X display (may be empty), $5 seconds the X message stays up, then the text in
 /// other languages as `TAG=TEXT` (catalog tags): the session's own language wins, as its
@@ -42,8 +45,8 @@ shift 5
 cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 ttys=
-[ -n "$tty" ] && ttys=/dev/${tty#/dev/}
-xdisplay= xauth= xhome= owner= loc=
+case $tty in "") ;; /dev/*) ttys=$tty ;; *) ttys=/dev/$tty ;; esac
+xdisplay= xauth= xhome= owner= uid= gid= loc=
 for p in $procs; do
     if [ -z "$loc" ]; then
         for v in LC_ALL LC_MESSAGES LANG; do
@@ -65,7 +68,7 @@ for p in $procs; do
             xdisplay=$d
             xauth=$(printf '%s\n' "$env" | sed -n 's/^XAUTHORITY=//p' | head -n 1)
             xhome=$(printf '%s\n' "$env" | sed -n 's/^HOME=//p' | head -n 1)
-            owner=$(stat -c %u:%g "/proc/$p") ;;
+            uid=$(stat -c %u "/proc/$p") gid=$(stat -c %g "/proc/$p") owner=$uid ;;
     esac
 done
 case $loc in
@@ -75,15 +78,16 @@ case $loc in
     *) tag= ;;
 esac
 for t in "$@"; do
-    [ -n "$tag" ] && case $t in "$tag="*) text=${t#*=} ;; esac
+    [ -n "$tag" ] && case $t in "$tag="*) text=$(printf '%s' "$t" | sed 's/^[^=]*=//') ;; esac
 done
 reached=1
 for t in $ttys; do
     [ -c "$t" ] && printf '\r\n\a%s\r\n' "$text" 2>/dev/null >"$t" && reached=0
 done
 if [ -n "$owner" ] && command -v xmessage >/dev/null 2>&1; then
-    setsid setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --init-groups \
-        env DISPLAY="$xdisplay" HOME="$xhome" XAUTHORITY="${xauth:-$xhome/.Xauthority}" \
+    [ -n "$xauth" ] || xauth=$xhome/.Xauthority
+    setsid setpriv --reuid="$uid" --regid="$gid" --init-groups \
+        env DISPLAY="$xdisplay" HOME="$xhome" XAUTHORITY="$xauth" \
         xmessage -center -title logoff -timeout "$secs" "$text" </dev/null >/dev/null 2>&1 &
     sleep 0.3
     kill -0 $! 2>/dev/null && reached=0
@@ -275,4 +279,17 @@ fn scope(s: &Session) -> String {
     s.scope
         .clone()
         .unwrap_or_else(|| format!("session-{}.scope", s.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// systemd would replace `${…}` in the scripts before the shell saw it.
+    #[test]
+    fn the_scripts_survive_systemds_variable_expansion() {
+        for script in [SCRIPT, DETACHED] {
+            assert!(!script.contains("${"), "{script}");
+        }
+    }
 }
