@@ -195,6 +195,7 @@ err-no-answer = the system bus on { $host } did not answer within { $secs } s
 err-interrupted = interrupted by { $signal }
 err-cancelled = cancelled by { $signal } during the warning: no session on { $host } was logged off; { $told } of { $warned } warned sessions were told
 err-declined = nothing was logged off (not confirmed)
+err-not-looked-at = nothing was logged off: { $hosts } host(s) could not be looked at, so no list could be confirmed (/y goes on without one)
 err-output = cannot write the output: { $reason }
 outcome-still-there = session { $id } of { $user } on { $host } was asked to end and is still there
 outcome-unknown = session { $id } of { $user } on { $host } was asked to end; whether it has ended is unknown

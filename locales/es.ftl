@@ -197,6 +197,7 @@ err-no-answer = el bus del sistema de { $host } no respondió en { $secs } s
 err-interrupted = interrumpido por { $signal }
 err-cancelled = cancelado por { $signal } durante el aviso: no se cerró ninguna sesión en { $host }; { $told } de { $warned } sesiones avisadas fueron informadas
 err-declined = no se cerró ninguna sesión (no confirmado)
+err-not-looked-at = no se cerró ninguna sesión: no se pudo consultar { $hosts } host(s), así que no hay lista que confirmar (/y continúa sin ella)
 err-output = no se puede escribir la salida: { $reason }
 outcome-still-there = se pidió cerrar la sesión { $id } de { $user } en { $host } y sigue existiendo
 outcome-unknown = se pidió cerrar la sesión { $id } de { $user } en { $host }; se desconoce si ha terminado

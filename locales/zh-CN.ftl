@@ -189,6 +189,7 @@ err-no-answer = { $host } 上的系统总线在 { $secs } 秒内没有应答
 err-interrupted = 被 { $signal } 中断
 err-cancelled = 警告期间被 { $signal } 取消：{ $host } 上没有会话被注销；已告知 { $warned } 个被警告会话中的 { $told } 个
 err-declined = 没有注销任何会话（未确认）
+err-not-looked-at = 未注销任何会话：有 { $hosts } 个主机无法查看，因此无法确认列表（/y 可不经确认继续）
 err-output = 无法写出输出：{ $reason }
 outcome-still-there = 已请求结束 { $host } 上 { $user } 的会话 { $id }，但它仍然存在
 outcome-unknown = 已请求结束 { $host } 上 { $user } 的会话 { $id }；不清楚它是否已经结束

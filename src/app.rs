@@ -210,7 +210,7 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
         };
         if needs_confirmation(&req, &opts) {
             match confirm(l, o, &plan.targets, &req, &stop, &opts).await {
-                Ok(yes) => req.confirmed = Some(yes),
+                Ok(yes) => req.confirmed = yes,
                 Err(e) => return fail(l, o, &e),
             }
         }
@@ -245,7 +245,9 @@ fn needs_confirmation(req: &Request, opts: &Options) -> bool {
 }
 
 /// Finds what a real run would end (as `/whatif` does, quietly), and when that is more than
-/// one session lists them and asks. The sessions the admin saw, which alone may then end.
+/// one session lists them and asks. `Some`: the sessions the admin saw, which alone may then
+/// end; `None`: nothing was asked, the run goes on as without a question. A host that could
+/// not be looked at stops everything: the admin would confirm a list without it.
 async fn confirm(
     l: &Localizer,
     o: &Output,
@@ -253,7 +255,7 @@ async fn confirm(
     req: &Request,
     stop: &Stop,
     opts: &Options,
-) -> Result<Vec<(String, String)>, Error> {
+) -> Result<Option<Vec<(String, String)>>, Error> {
     let probe = Request {
         whatif: true,
         warning: None,
@@ -265,6 +267,15 @@ async fn confirm(
     if stop.signal().is_some() {
         return Err(transport::interrupted(stop));
     }
+    let failed: Vec<&HostResult> = results.iter().filter(|r| !r.ok()).collect();
+    if !failed.is_empty() {
+        for r in &failed {
+            o.err(&format!("logoff: {}", report::host_line(l, r)));
+        }
+        return Err(Error::NotLookedAt {
+            hosts: failed.len(),
+        });
+    }
     let picked: Vec<(&str, &Session)> = results
         .iter()
         .flat_map(|r| {
@@ -274,13 +285,19 @@ async fn confirm(
                 .map(move |(s, _)| (r.host.as_str(), s))
         })
         .collect();
-    let yes: Vec<(String, String)> = picked
-        .iter()
-        .map(|(h, s)| ((*h).to_owned(), s.id.clone()))
-        .collect();
     if picked.len() < 2 {
-        return Ok(yes);
+        return Ok(None);
     }
+    // Every session the run found may go on to its outcome (a console refusal is still
+    // reported); only those that turn up after the question are left out.
+    let yes: Vec<(String, String)> = results
+        .iter()
+        .flat_map(|r| {
+            r.sessions
+                .iter()
+                .map(|(s, _)| (r.host.clone(), s.id.clone()))
+        })
+        .collect();
     o.err(&l.tr("confirm-header", &[("count", picked.len().into())]));
     for (host, s) in &picked {
         o.err(&format!("  {}", report::confirm_row(host, s)));
@@ -296,7 +313,7 @@ async fn confirm(
         })
         .await;
     match answer {
-        Some(Ok(line)) if report::is_yes(l, &line) => Ok(yes),
+        Some(Ok(line)) if report::is_yes(l, &line) => Ok(Some(yes)),
         _ if stop.signal().is_some() => Err(transport::interrupted(stop)),
         _ => Err(Error::Declined),
     }

@@ -164,6 +164,10 @@ pub enum Error {
     },
     /// The confirmation was answered no.
     Declined,
+    /// Hosts that could not be looked at before the confirmation: nothing was asked or ended.
+    NotLookedAt {
+        hosts: usize,
+    },
     Output {
         reason: String,
     },
@@ -211,6 +215,7 @@ impl Error {
             Bus { .. } | Output { .. } => exit::INTERNAL,
             Interrupted { .. } | Cancelled { .. } => exit::INTERRUPTED,
             Declined => exit::DECLINED,
+            NotLookedAt { .. } => exit::SOME_HOSTS_FAILED,
         }
     }
 

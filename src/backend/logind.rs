@@ -35,6 +35,10 @@ const SESSION: &str = "org.freedesktop.login1.Session";
 /// calls of its own waiting (the carrier, a subscription).
 const IN_FLIGHT: usize = 96;
 
+/// How long each call may take to tell sessions a logoff was cancelled: the admin pressed
+/// Ctrl-C and waits.
+const CANCEL_BOUND: Duration = Duration::from_secs(2);
+
 /// Signals a subscription holds until they are read.
 const SIGNAL_QUEUE: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4096).unwrap();
 
@@ -684,7 +688,7 @@ impl Backend for Logind<'_> {
             // After an interruption, on a view of the same bus that the interruption does not
             // end (bounded all the same), as the run's last look does.
             let calm = Stop::default();
-            let view = Logind::new(self.bus, self.bound, &calm);
+            let view = Logind::new(self.bus, self.bound.min(CANCEL_BOUND), &calm);
             view.notify(sessions, notice, shown).await
         })
     }

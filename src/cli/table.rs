@@ -625,7 +625,10 @@ pub(crate) const DISCONNECTED: Switch = Switch {
     help: "help-switch-disconnected",
     man: r#"Disconnected is logind's state closing: the session's leader is gone and processes are
 left (a detached tmux, a dropped ssh connection); qwinsta shows it as Disc.
-An xrdp desktop whose RDP client went away stays active in logind: it is not counted.
+An xrdp desktop whose RDP client went away stays active in logind; it is counted when the host
+shows its Xvnc listening on its VNC port with no connection (how xrdp 0.9 attaches clients).
+Xvnc on a unix socket, Xorg desktops and what the host cannot read are not counted.
+Your own session is never picked.
 Alone, every user's login session on every host given is considered; with
 .BR /user: ,
 only that user's; with

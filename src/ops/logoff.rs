@@ -432,7 +432,8 @@ impl HostRun<'_> {
                         host: self.host.clone(),
                         session: s.clone(),
                         reached: ok,
-                        left,
+                        // What is really left once the notice is out: the countdown follows it.
+                        left: deadline.saturating_duration_since(Instant::now()),
                     });
                 }
                 first = false;
@@ -512,7 +513,9 @@ impl HostRun<'_> {
                 // The session that carries our connection is never ended.
                 let carrier = self.backend.carrier().await?;
                 let mut all = listing.sessions;
-                all.retain(|s| Some(&s.id) != carrier.as_ref());
+                // Neither the connection's own session nor the caller's: a sweep is about
+                // other people's sessions (a reattached tmux's closing session is the admin's).
+                all.retain(|s| Some(&s.id) != carrier.as_ref() && Some(&s.id) != own.as_ref());
                 Ok((self.by_state(all).await?, own))
             }
         }

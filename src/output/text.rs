@@ -63,6 +63,7 @@ pub(crate) fn error_id(e: &Error) -> &'static str {
         Interrupted { .. } => "err-interrupted",
         Cancelled { .. } => "err-cancelled",
         Declined => "err-declined",
+        NotLookedAt { .. } => "err-not-looked-at",
         Output { .. } => "err-output",
     }
 }
@@ -160,6 +161,7 @@ pub fn error(l: &Localizer, e: &Error) -> String {
             ],
         ),
         Declined => t(id, &[]),
+        NotLookedAt { hosts } => t(id, &[("hosts", (*hosts).into())]),
         Output { reason } => t(id, &[("reason", reason.into())]),
     }
 }

@@ -32,20 +32,20 @@ const SYSTEMD_MANAGER: &str = "org.freedesktop.systemd1.Manager";
 /// writes a few lines; the X message it starts lives on by itself.
 const NOTICE_RUNTIME: Duration = Duration::from_secs(10);
 
-/// systemd expands `${NAME}` in a command line it runs (a `$` sign is `$$`): the scripts never
-/// write `${`, and take everything as arguments.
+/// The text and the session's names reach the script as arguments (see [`literal`]).
 ///
 /// Arguments: $1 the text, $2 the session's scope unit, $3 its TTY as logind knows it (may be
-/// empty), $4 its X display (may be empty), $5 seconds the X message stays up, then the text in
+/// empty), $4 its X display (may be empty), $5 seconds the X message stays up, $6 its user's
+/// UID, then the text in
 /// other languages as `TAG=TEXT` (catalog tags): the session's own language wins, as its
 /// processes' LC_ALL, LC_MESSAGES or LANG name it. Exit 0 when the text reached a terminal or
 /// the display, 1 when there was none to reach.
-const SCRIPT: &str = r#"text=$1 scope=$2 tty=$3 display=$4 secs=$5
-shift 5
+const SCRIPT: &str = r#"text=$1 scope=$2 tty=$3 display=$4 secs=$5 user=$6
+shift 6
 cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 ttys=
-case $tty in "") ;; /dev/*) ttys=$tty ;; *) ttys=/dev/$tty ;; esac
+case $tty in pts/[0-9]*|tty[0-9]*) ttys=/dev/$tty ;; /dev/pts/[0-9]*|/dev/tty[0-9]*) ttys=$tty ;; esac
 xdisplay= xauth= xhome= owner= uid= gid= loc=
 for p in $procs; do
     if [ -z "$loc" ]; then
@@ -61,6 +61,9 @@ for p in $procs; do
         esac
     done
     [ -n "$display" ] && [ -z "$owner" ] || continue
+    # Only the session's user's own processes say where its display is (a root-owned one,
+    # such as a setuid helper, never makes the X message run as root).
+    [ -n "$user" ] && [ "$(stat -c %u "/proc/$p" 2>/dev/null)" = "$user" ] || continue
     env=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ") || continue
     d=$(printf '%s\n' "$env" | sed -n 's/^DISPLAY=//p' | head -n 1)
     case $d in
@@ -82,7 +85,10 @@ for t in "$@"; do
 done
 reached=1
 for t in $ttys; do
-    [ -c "$t" ] && printf '\r\n\a%s\r\n' "$text" 2>/dev/null >"$t" && reached=0
+    # Bounded (a terminal stopped with Ctrl-S would block), and in a child that leads no
+    # session, so opening the terminal never makes it that child's controlling one.
+    [ -c "$t" ] && timeout 2 sh -c 'printf "\r\n\a%s\r\n" "$1" >"$2"' sh "$text" "$t" 2>/dev/null \
+        && reached=0
 done
 if [ -n "$owner" ] && command -v xmessage >/dev/null 2>&1; then
     [ -n "$xauth" ] || xauth=$xhome/.Xauthority
@@ -95,21 +101,30 @@ fi
 exit $reached
 "#;
 
-/// Arguments: $1 the session's scope unit. Exit 0 when the session is an X desktop whose X
-/// server (Xvnc) has no connection on its VNC port, which is how xrdp attaches a client's
-/// connection: the client has gone away (or never came, as with xrdp-sesrun). Exit 1 when a
-/// client is attached, or when there is no Xvnc to look at.
+/// Arguments: $1 the session's scope unit. Exit 0 only when the session is an X desktop whose
+/// X server (Xvnc on a TCP port, how xrdp 0.9 attaches a client) listens and has no
+/// connection: the client has gone away (or never came, as with xrdp-sesrun). Anything else
+/// (a client attached, no Xvnc, Xvnc on a unix socket, something unreadable) is not detached.
 const DETACHED: &str = r#"cg=$(systemctl show -p ControlGroup --value "$1" 2>/dev/null)
 procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
 x=
 for p in $procs; do
-    case $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") in Xvnc\ *|*/Xvnc\ *) x=$p ;; esac
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")
+    case $cmd in Xvnc\ *|*/Xvnc\ *) x=$p; xcmd=$cmd ;; esac
 done
 [ -n "$x" ] || exit 1
+case $xcmd in *-rfbunixpath*) exit 1 ;; esac
 socks=$(ls -l "/proc/$x/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p')
-for s in $(awk 'FNR > 1 && $4 == "01" { print $10 }' "/proc/$x/net/tcp" "/proc/$x/net/tcp6" 2>/dev/null); do
-    for mine in $socks; do [ "$s" = "$mine" ] && exit 1; done
+[ -n "$socks" ] || exit 1
+table=$(awk 'FNR > 1 { print $4, $10 }' "/proc/$x/net/tcp" "/proc/$x/net/tcp6" 2>/dev/null) || exit 1
+listens=0
+for mine in $socks; do
+    for state in $(printf '%s\n' "$table" | awk -v i="$mine" '$2 == i { print $1 }'); do
+        [ "$state" = 01 ] && exit 1
+        [ "$state" = 0A ] && listens=1
+    done
 done
+[ "$listens" = 1 ] || exit 1
 exit 0
 "#;
 
@@ -158,6 +173,7 @@ impl Logind<'_> {
                 s.tty.clone().unwrap_or_default(),
                 s.display.clone().unwrap_or_default(),
                 secs.clone(),
+                s.uid.map(|u| u.to_string()).unwrap_or_default(),
             ];
             a.extend(notice.translations.iter().map(|(t, x)| format!("{t}={x}")));
             a
@@ -241,9 +257,14 @@ impl Logind<'_> {
         script: &str,
         args: &[String],
     ) -> Result<OwnedObjectPath, Fail> {
-        let mut argv: Vec<&str> = vec!["/bin/sh", "-c", script, "logoff"];
-        argv.extend(args.iter().map(String::as_str));
-        let exec: Vec<(&str, Vec<&str>, bool)> = vec![("/bin/sh", argv, false)];
+        let mut argv: Vec<String> = vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            literal(script),
+            "logoff".into(),
+        ];
+        argv.extend(args.iter().map(|a| literal(a)));
+        let exec: Vec<(&str, Vec<String>, bool)> = vec![("/bin/sh", argv, false)];
         let description = format!("logoff: {what} for session {}", s.id);
         let props: Vec<(&str, Variant<'_>)> = vec![
             ("Description", Variant::from(description)),
@@ -252,8 +273,9 @@ impl Logind<'_> {
             // The X message a notice starts outlives the script by design.
             ("KillMode", Variant::from("process")),
             ("CollectMode", Variant::from("inactive-or-failed")),
+            // A oneshot's start has no time limit by default (RuntimeMax does not apply to it).
             (
-                "RuntimeMaxUSec",
+                "TimeoutStartUSec",
                 Variant::from(u64::try_from(NOTICE_RUNTIME.as_micros()).unwrap_or(u64::MAX)),
             ),
         ];
@@ -274,6 +296,12 @@ impl Logind<'_> {
     }
 }
 
+/// `arg` as systemd passes it on: it expands `${NAME}` and `$$` in the command lines it runs,
+/// so every `$` (the admin's text may have some) is doubled.
+fn literal(arg: &str) -> String {
+    arg.replace('$', "$$")
+}
+
 /// The unit that holds `s`'s processes.
 fn scope(s: &Session) -> String {
     s.scope
@@ -285,11 +313,16 @@ fn scope(s: &Session) -> String {
 mod tests {
     use super::*;
 
-    /// systemd would replace `${…}` in the scripts before the shell saw it.
+    /// systemd would replace `${…}` and `$$` before the shell saw them: the scripts avoid
+    /// `${` and every argument has its `$` doubled.
     #[test]
-    fn the_scripts_survive_systemds_variable_expansion() {
+    fn the_scripts_and_texts_survive_systemds_variable_expansion() {
         for script in [SCRIPT, DETACHED] {
             assert!(!script.contains("${"), "{script}");
         }
+        assert_eq!(
+            literal("Price ${X} or $$5, $HOME"),
+            "Price $${X} or $$$$5, $$HOME"
+        );
     }
 }
