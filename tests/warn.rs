@@ -370,7 +370,7 @@ fn each_session_is_warned_in_its_language_and_json_says_which_were_reached() {
             "--json",
             "/user:alice",
             "/server:server1",
-            "/msg:Reinicio",
+            "/msg:Reinicio ${HOME} $$5",
             "/delay:1",
         ],
         &[],
@@ -388,10 +388,11 @@ fn each_session_is_warned_in_its_language_and_json_says_which_were_reached() {
     };
     assert_eq!(warned(spanish), ("ended".into(), true.into()));
     assert_eq!(warned(&mute), ("ended".into(), false.into()));
-    // The admin's words as written, the rest in the session's language.
+    // The admin's words as written (systemd expands `${…}` and `$$` in what it runs: not
+    // these), the rest in the session's language.
     let text = seen(&client);
     assert!(
-        text.contains("[logoff] root: Reinicio Su sesión se cerrará en 1 s"),
+        text.contains("[logoff] root: Reinicio ${HOME} $$5 Su sesión se cerrará en 1 s"),
         "{text}"
     );
     // The warning is in the audit trail before the logoff, with whether it was seen.
