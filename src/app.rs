@@ -361,8 +361,13 @@ impl<'a> Countdown<'a> {
     }
 
     fn clear(&self) {
-        if let Some(erase) = self.progress.clear() {
-            let _ = write!(std::io::stderr().lock(), "{erase}");
+        erase(&self.progress);
+    }
+
+    /// Follows the run's events: the first warned session starts the countdown.
+    fn follow(&self, e: &Event) {
+        if let Event::Warned { left, .. } = e {
+            self.started(*left);
         }
     }
 
@@ -422,9 +427,7 @@ async fn one(
             countdown.clear();
             verbose_line(o, &report::event(l, &e));
         }
-        if let Event::Warned { left, .. } = e {
-            countdown.started(left);
-        }
+        countdown.follow(&e);
     };
     let r = run_host(target, req, stop, &events).await;
     countdown.clear();
@@ -488,9 +491,7 @@ async fn many(
             countdown.clear();
             verbose_line(o, &report::event(l, &e));
         }
-        if let Event::Warned { left, .. } = e {
-            countdown.started(left);
-        }
+        countdown.follow(&e);
     };
     bar.show(0, targets.len());
     let work = |t| run_host(t, req, stop, &events);
@@ -550,9 +551,7 @@ impl<'a> Bar<'a> {
     }
 
     fn clear(&self) {
-        if let Some(erase) = self.progress.clear() {
-            let _ = write!(std::io::stderr().lock(), "{erase}");
-        }
+        erase(&self.progress);
     }
 
     fn show(&self, done: usize, total: usize) {
@@ -560,6 +559,13 @@ impl<'a> Bar<'a> {
         if let Some(line) = self.progress.line(self.l, done, total, interrupted) {
             let _ = write!(std::io::stderr().lock(), "{line}");
         }
+    }
+}
+
+/// Erases `progress`'s line from stderr, if one is shown.
+fn erase(progress: &Progress) {
+    if let Some(erase) = progress.clear() {
+        let _ = write!(std::io::stderr().lock(), "{erase}");
     }
 }
 

@@ -110,6 +110,13 @@ impl Session {
             })
     }
 
+    /// The unit that holds its processes: logind's Scope, else the name logind gives it.
+    pub(crate) fn scope_unit(&self) -> String {
+        self.scope
+            .clone()
+            .unwrap_or_else(|| format!("session-{}.scope", self.id))
+    }
+
     /// An xrdp desktop: what `/disconnected` also asks the host about (its RDP client may be
     /// gone while logind still calls it active).
     pub(crate) fn is_rdp_desktop(&self) -> bool {

@@ -19,13 +19,8 @@ const LOGOFF: &str = env!("CARGO_BIN_EXE_logoff");
 /// Runs a binary under test on the machine, reaching the hosts with the lab's ssh.
 fn run(lab: &Lab, exe: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut c = Command::new(exe);
-    c.args(args)
-        .stdin(Stdio::null())
-        .env_remove("XDG_SESSION_ID")
-        .env("LC_ALL", "C");
-    for (k, v) in lab.env() {
-        c.env(k, v);
-    }
+    c.args(args);
+    let mut c = common::on_machine(lab, c);
     for (k, v) in env {
         c.env(k, v);
     }

@@ -10,9 +10,13 @@ use std::time::{Duration, Instant};
 
 use common::{Lab, assert_only_gone, eventually, logoff_in_host, logoff_on_machine, out};
 
-/// A pty ssh login whose client's output (what the user sees) goes to the returned file.
-fn watched_login(lab: &Lab, user: &str, host: &str) -> (String, PathBuf) {
-    let line = lab.run_ok(&["login", "--pty", "--log", user, host]);
+/// A pty ssh login (with `lab login`'s `flags` too) whose client's output (what the user sees)
+/// goes to the returned file.
+fn watched_login(lab: &Lab, flags: &[&str], user: &str, host: &str) -> (String, PathBuf) {
+    let mut args = vec!["login", "--pty", "--log"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&[user, host]);
+    let line = lab.run_ok(&args);
     let (id, path) = line
         .trim()
         .split_once(' ')
@@ -28,16 +32,12 @@ fn seen(path: &PathBuf) -> String {
 /// logoff on the machine with the lab's ssh, started in the background.
 fn spawn_logoff(lab: &Lab, args: &[&str]) -> std::process::Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_logoff"));
-    c.args(args)
-        .stdin(Stdio::null())
+    c.args(args);
+    common::on_machine(lab, c)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .env_remove("XDG_SESSION_ID")
-        .env("LC_ALL", "C");
-    for (k, v) in lab.env() {
-        c.env(k, v);
-    }
-    c.spawn().expect("run logoff")
+        .spawn()
+        .expect("run logoff")
 }
 
 /// Windows whose title is `title` on `display` of `user` in `host` (xwininfo, with the
@@ -72,7 +72,7 @@ fn windows(lab: &Lab, host: &str, user: &str, display: &str, title: &str) -> usi
 fn the_warning_reaches_the_terminal_and_the_desktop_before_the_logoff() {
     let Some(lab) = Lab::get(2) else { return };
     lab.xrdp(2);
-    let (alice, client) = watched_login(&lab, "alice", "server1");
+    let (alice, client) = watched_login(&lab, &[], "alice", "server1");
     let desktop = lab.rdp(&[], "alice", "server1");
     let bob = lab.login("bob", "server1");
     let before = lab.snapshot("server1");
@@ -132,7 +132,7 @@ fn the_warning_reaches_the_terminal_and_the_desktop_before_the_logoff() {
 #[test]
 fn ctrl_c_during_the_delay_ends_nothing_and_the_sessions_are_told() {
     let Some(lab) = Lab::get(2) else { return };
-    let (alice, client) = watched_login(&lab, "alice", "server2");
+    let (alice, client) = watched_login(&lab, &[], "alice", "server2");
     let before = lab.snapshot("server2");
     let run = spawn_logoff(&lab, &[&alice, "/server:server2", "/delay:60"]);
     eventually(Duration::from_secs(15), "the warning", || {
@@ -351,17 +351,8 @@ fn disconnected_ends_a_desktop_whose_rdp_client_went_away_not_a_connected_one() 
 #[test]
 fn each_session_is_warned_in_its_language_and_json_says_which_were_reached() {
     let Some(lab) = Lab::get(2) else { return };
-    let line = lab.run_ok(&[
-        "login",
-        "--pty",
-        "--log",
-        "--env=LANG=es_ES.UTF-8",
-        "alice",
-        "server1",
-    ]);
-    let (spanish, client) = line.trim().split_once(' ').unwrap();
-    lab.track("server1", spanish);
-    let client = PathBuf::from(client);
+    let (spanish, client) = watched_login(&lab, &["--env=LANG=es_ES.UTF-8"], "alice", "server1");
+    let spanish = spanish.as_str();
     // Without a pty the session has no terminal to write on.
     let mute = lab.login("alice", "server1");
     let (code, stdout, stderr, audit) = logoff_on_machine(

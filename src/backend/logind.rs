@@ -570,10 +570,7 @@ impl<'a> Logind<'a> {
 
     /// The processes left in a session's scope, through systemd's unit API (works remotely too).
     async fn processes(&self, s: &Session) -> Vec<Proc> {
-        let scope = s
-            .scope
-            .clone()
-            .unwrap_or_else(|| format!("session-{}.scope", s.id));
+        let scope = s.scope_unit();
         let reply = self
             .call_at(
                 "org.freedesktop.systemd1",

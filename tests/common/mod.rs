@@ -754,15 +754,21 @@ pub fn logoff_on_machine(
     env: &[(&str, &str)],
 ) -> (i32, String, String, Vec<String>) {
     let log = LogCatcher::new();
-    let mut cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args, env);
+    let cmd = log.command(env!("CARGO_BIN_EXE_logoff"), args, env);
+    let (code, stdout, stderr) = out(&on_machine(lab, cmd).output().expect("run logoff"));
+    (code, stdout, stderr, log.messages())
+}
+
+/// `cmd` as the tests run a binary on the machine: no stdin, no session of its own to pick up
+/// (`XDG_SESSION_ID`), English, and the lab's ssh, loginctl and logoff settings (`lab env`).
+pub fn on_machine(lab: &Lab, mut cmd: Command) -> Command {
     cmd.stdin(Stdio::null())
         .env_remove("XDG_SESSION_ID")
         .env("LC_ALL", "C");
     for (k, v) in lab.env() {
         cmd.env(k, v);
     }
-    let (code, stdout, stderr) = out(&cmd.output().expect("run logoff"));
-    (code, stdout, stderr, log.messages())
+    cmd
 }
 
 /// Runs the logoff binary inside `host` with a clean environment (PATH, HOME, USER, LOGNAME,

@@ -32,6 +32,16 @@ const SYSTEMD_MANAGER: &str = "org.freedesktop.systemd1.Manager";
 /// writes a few lines; the X message it starts lives on by itself.
 const NOTICE_RUNTIME: Duration = Duration::from_secs(10);
 
+/// Shell lines that set `$procs` to the PIDs in the unit `$scope` (cgroup v2, else v1's
+/// systemd hierarchy): how both scripts find a session's processes.
+macro_rules! session_procs {
+    () => {
+        r#"cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
+procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
+"#
+    };
+}
+
 /// The text and the session's names reach the script as arguments (see [`literal`]).
 ///
 /// Arguments: $1 the text, $2 the session's scope unit, $3 its TTY as logind knows it (may be
@@ -40,11 +50,12 @@ const NOTICE_RUNTIME: Duration = Duration::from_secs(10);
 /// other languages as `TAG=TEXT` (catalog tags): the session's own language wins, as its
 /// processes' LC_ALL, LC_MESSAGES or LANG name it. Exit 0 when the text reached a terminal or
 /// the display, 1 when there was none to reach.
-const SCRIPT: &str = r#"text=$1 scope=$2 tty=$3 display=$4 secs=$5 user=$6
+const SCRIPT: &str = concat!(
+    r#"text=$1 scope=$2 tty=$3 display=$4 secs=$5 user=$6
 shift 6
-cg=$(systemctl show -p ControlGroup --value "$scope" 2>/dev/null)
-procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
-ttys=
+"#,
+    session_procs!(),
+    r#"ttys=
 case $tty in pts/[0-9]*|tty[0-9]*) ttys=/dev/$tty ;; /dev/pts/[0-9]*|/dev/tty[0-9]*) ttys=$tty ;; esac
 xdisplay= xauth= xhome= owner= uid= gid= loc=
 for p in $procs; do
@@ -99,15 +110,17 @@ if [ -n "$owner" ] && command -v xmessage >/dev/null 2>&1; then
     kill -0 $! 2>/dev/null && reached=0
 fi
 exit $reached
-"#;
+"#
+);
 
 /// Arguments: $1 the session's scope unit. Exit 0 only when the session is an X desktop whose
 /// X server (Xvnc on a TCP port, how xrdp 0.9 attaches a client) listens and has no
 /// connection: the client has gone away (or never came, as with xrdp-sesrun). Anything else
 /// (a client attached, no Xvnc, Xvnc on a unix socket, something unreadable) is not detached.
-const DETACHED: &str = r#"cg=$(systemctl show -p ControlGroup --value "$1" 2>/dev/null)
-procs=$(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup/systemd$cg/cgroup.procs" 2>/dev/null)
-x=
+const DETACHED: &str = concat!(
+    "scope=$1\n",
+    session_procs!(),
+    r#"x=
 for p in $procs; do
     cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")
     case $cmd in Xvnc\ *|*/Xvnc\ *) x=$p; xcmd=$cmd ;; esac
@@ -126,7 +139,8 @@ for mine in $socks; do
 done
 [ "$listens" = 1 ] || exit 1
 exit 0
-"#;
+"#
+);
 
 /// How one notice went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +183,7 @@ impl Logind<'_> {
         let args = |s: &Session| {
             let mut a = vec![
                 notice.text.clone(),
-                scope(s),
+                s.scope_unit(),
                 s.tty.clone().unwrap_or_default(),
                 s.display.clone().unwrap_or_default(),
                 secs.clone(),
@@ -191,7 +205,7 @@ impl Logind<'_> {
     /// For each of `sessions` (X desktops), whether its RDP client has gone away; `None` where
     /// the host could not tell.
     pub(super) async fn detached(&self, sessions: &[Session]) -> Result<Vec<Option<bool>>> {
-        self.run_each(sessions, "probe", DETACHED, |s| vec![scope(s)])
+        self.run_each(sessions, "probe", DETACHED, |s| vec![s.scope_unit()])
             .await
     }
 
@@ -300,13 +314,6 @@ impl Logind<'_> {
 /// so every `$` (the admin's text may have some) is doubled.
 fn literal(arg: &str) -> String {
     arg.replace('$', "$$")
-}
-
-/// The unit that holds `s`'s processes.
-fn scope(s: &Session) -> String {
-    s.scope
-        .clone()
-        .unwrap_or_else(|| format!("session-{}.scope", s.id))
 }
 
 #[cfg(test)]
