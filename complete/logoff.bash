@@ -7,7 +7,7 @@ _logoff_kind() {
     case ${1,,} in
     server) echo hosts ;;
     user) echo users ;;
-    msg|message|delay|idle|state|timeout|connect-timeout|connecttimeout|parallel) echo none ;;
+    msg|message|delay|idle|state|timeout|connect-timeout|connecttimeout|parallel|backend) echo none ;;
     esac
 }
 
@@ -49,9 +49,9 @@ _logoff() {
         _logoff_values "$kind" "$switch$sep" "${cur#*[:=]}"
     else
         if [[ $cur == -* ]]; then
-            candidates=('--server=' '--user=' '--verbose' '--dry-run' '--json' '--message=' '--delay=' '--idle=' '--disconnected' '--state=' '--yes' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--help' '--version')
+            candidates=('--server=' '--user=' '--verbose' '--dry-run' '--json' '--message=' '--delay=' '--idle=' '--disconnected' '--state=' '--yes' '--force' '--timeout=' '--connect-timeout=' '--parallel=' '--backend=' '--help' '--version')
         else
-            candidates=('/server:' '/user:' '/v' '/whatif' '/json' '/msg:' '/delay:' '/idle:' '/disconnected' '/state:' '/y' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/?' '/version')
+            candidates=('/server:' '/user:' '/v' '/whatif' '/json' '/msg:' '/delay:' '/idle:' '/disconnected' '/state:' '/y' '/force' '/timeout:' '/connect-timeout:' '/parallel:' '/backend:' '/?' '/version')
         fi
         for c in "${candidates[@]}"; do
             [[ ${c,,} == "${cur,,}"* ]] && COMPREPLY+=("$c")

@@ -9,7 +9,7 @@ function __logoff_kind
             echo hosts
         case user
             echo users
-        case msg message delay idle state timeout connect-timeout connecttimeout parallel
+        case msg message delay idle state timeout connect-timeout connecttimeout parallel backend
             echo none
     end
 end
@@ -74,6 +74,7 @@ function __logoff_complete
             '--timeout=' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '--connect-timeout=' 'How long to wait for a host, or any answer from its bus' \
             '--parallel=' 'Hosts handled at once' \
+            '--backend=' 'Ask each host through logind, or proc ; by default logind where the host'\''s bus answers for it, else proc' \
             '--help' 'Display this help' \
             '--version' 'Display the version'
     else
@@ -93,6 +94,7 @@ function __logoff_complete
             '/timeout:' 'How long to wait for the session to end before its processes are killed with SIGKILL' \
             '/connect-timeout:' 'How long to wait for a host, or any answer from its bus' \
             '/parallel:' 'Hosts handled at once' \
+            '/backend:' 'Ask each host through logind, or proc ; by default logind where the host'\''s bus answers for it, else proc' \
             '/?' 'Display this help' \
             '/version' 'Display the version'
     end

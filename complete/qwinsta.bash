@@ -6,7 +6,7 @@
 _qwinsta_kind() {
     case ${1,,} in
     server) echo hosts ;;
-    connect-timeout|connecttimeout|parallel) echo none ;;
+    connect-timeout|connecttimeout|parallel|backend) echo none ;;
     esac
 }
 
@@ -48,9 +48,9 @@ _qwinsta() {
         _qwinsta_values "$kind" "$switch$sep" "${cur#*[:=]}"
     else
         if [[ $cur == -* ]]; then
-            candidates=('--server=' '--json' '--connect-timeout=' '--parallel=' '--help' '--version')
+            candidates=('--server=' '--json' '--connect-timeout=' '--parallel=' '--backend=' '--help' '--version')
         else
-            candidates=('/server:' '/json' '/connect-timeout:' '/parallel:' '/?' '/version')
+            candidates=('/server:' '/json' '/connect-timeout:' '/parallel:' '/backend:' '/?' '/version')
         fi
         for c in "${candidates[@]}"; do
             [[ ${c,,} == "${cur,,}"* ]] && COMPREPLY+=("$c")

@@ -7,7 +7,7 @@ function __qwinsta_kind
     switch (string lower -- $argv[1])
         case server
             echo hosts
-        case connect-timeout connecttimeout parallel
+        case connect-timeout connecttimeout parallel backend
             echo none
     end
 end
@@ -61,6 +61,7 @@ function __qwinsta_complete
             '--json' 'Print the result as one JSON document on standard output' \
             '--connect-timeout=' 'How long to wait for a host, or any answer from its bus' \
             '--parallel=' 'Hosts handled at once' \
+            '--backend=' 'Ask each host through logind, or proc ; by default logind where the host'\''s bus answers for it, else proc' \
             '--help' 'Display this help' \
             '--version' 'Display the version'
     else
@@ -69,6 +70,7 @@ function __qwinsta_complete
             '/json' 'Print the result as one JSON document on standard output' \
             '/connect-timeout:' 'How long to wait for a host, or any answer from its bus' \
             '/parallel:' 'Hosts handled at once' \
+            '/backend:' 'Ask each host through logind, or proc ; by default logind where the host'\''s bus answers for it, else proc' \
             '/?' 'Display this help' \
             '/version' 'Display the version'
     end

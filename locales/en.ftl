@@ -20,6 +20,7 @@ help-value-username = username
 help-value-file = file
 help-value-seconds = seconds
 help-value-state = state
+help-value-backend = backend
 help-value-duration = duration
 help-value-text = text
 help-value-n = n
@@ -38,6 +39,7 @@ help-switch-help = Display this help.
 help-switch-version = Display the version.
 help-switch-whatif = Show which sessions would be logged off, with their processes, and change nothing.
 help-switch-yes = Do not ask before logging off several sessions.
+help-switch-backend = Ask each host through logind, or proc (login records and /proc); by default logind where the host's bus answers for it, else proc.
 help-switch-state = Only sessions in this state: disc (the same as /disconnected).
 help-switch-disconnected = Only disconnected sessions (leader gone, processes left: Disc in qwinsta).
 help-switch-idle = Only sessions idle at least this long (90s, 30m, 2h, 1d, 1h30m; a bare number is minutes).
@@ -119,6 +121,8 @@ process-line = { $pid } { $cmd }
 # Hosts and buses.
 err-no-bus = cannot connect to the system bus on { $host }: { $reason }
 err-no-logind = systemd-logind is not running on { $host } (nobody owns org.freedesktop.login1 on its system bus)
+err-no-records = cannot read the login records of { $host } (it has no logind): { $reason }
+err-no-agent = { $host } has neither systemd-stdio-bridge nor logoff installed: install either there to reach it
 err-unreachable = cannot reach { $host }: { $reason }
 err-auth = authentication to { $host } failed: { $reason }
 err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
@@ -131,6 +135,10 @@ err-some-hosts-failed = { $failed } of { $total } hosts failed
 # /v
 v-connecting = Connecting to { $host } (ssh, systemd-stdio-bridge)...
 v-connected = Connected to { $host } in { $ms } ms
+v-backend-logind = { $host }: sessions from logind (its system bus answers for org.freedesktop.login1)
+v-backend-proc-asked = { $host }: sessions from its login records and /proc (--backend=proc)
+v-backend-proc-no-bus = { $host }: sessions from its login records and /proc (no system bus: { $reason })
+v-backend-proc-not-on-bus = { $host }: sessions from its login records and /proc (no logind on its system bus)
 v-resolved-id = Session { $id } of { $user } on { $host } (given by ID{ $name })
 v-resolved-name = Session { $id } of { $user } on { $host } (found by name '{ $name }')
 v-resolved-current = Session { $id } of { $user } on { $host } (your current session)

@@ -20,6 +20,7 @@ help-value-username = usuario
 help-value-file = archivo
 help-value-seconds = segundos
 help-value-state = estado
+help-value-backend = modo
 help-value-duration = duración
 help-value-text = texto
 help-value-n = n
@@ -38,6 +39,7 @@ help-switch-help = Muestra esta ayuda.
 help-switch-version = Muestra la versión.
 help-switch-whatif = Muestra qué sesiones se cerrarían, con sus procesos, sin cambiar nada.
 help-switch-yes = No preguntar antes de cerrar varias sesiones.
+help-switch-backend = Preguntar a cada host mediante logind, o proc (registros de inicio de sesión y /proc); por omisión logind donde el bus del host responde por él, si no proc.
 help-switch-state = Solo las sesiones en este estado: disc (igual que /disconnected).
 help-switch-disconnected = Solo las sesiones desconectadas (líder terminado, quedan procesos: Disc en qwinsta).
 help-switch-idle = Solo las sesiones inactivas al menos este tiempo (90s, 30m, 2h, 1d, 1h30m; un número solo son minutos).
@@ -121,6 +123,8 @@ process-line = { $pid } { $cmd }
 # Hosts y buses.
 err-no-bus = no se puede conectar con el bus del sistema en { $host }: { $reason }
 err-no-logind = systemd-logind no se está ejecutando en { $host } (nadie posee org.freedesktop.login1 en su bus del sistema)
+err-no-records = no se pueden leer los registros de inicio de sesión de { $host } (no tiene logind): { $reason }
+err-no-agent = { $host } no tiene instalado ni systemd-stdio-bridge ni logoff: instale uno de los dos allí para alcanzarlo
 err-unreachable = no se puede acceder a { $host }: { $reason }
 err-auth = error de autenticación en { $host }: { $reason }
 err-no-bridge = { $host } no tiene systemd-stdio-bridge: { $reason }
@@ -133,6 +137,10 @@ err-some-hosts-failed = error en { $failed } de { $total } hosts
 # /v
 v-connecting = Conectando con { $host } (ssh, systemd-stdio-bridge)...
 v-connected = Conectado con { $host } en { $ms } ms
+v-backend-logind = { $host }: sesiones de logind (su bus del sistema responde por org.freedesktop.login1)
+v-backend-proc-asked = { $host }: sesiones de sus registros de inicio de sesión y /proc (--backend=proc)
+v-backend-proc-no-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (sin bus del sistema: { $reason })
+v-backend-proc-not-on-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (no hay logind en su bus del sistema)
 v-resolved-id = Sesión { $id } de { $user } en { $host } (indicada por id.{ $name })
 v-resolved-name = Sesión { $id } de { $user } en { $host } (encontrada por el nombre '{ $name }')
 v-resolved-current = Sesión { $id } de { $user } en { $host } (su sesión actual)

@@ -19,6 +19,7 @@ help-value-username = username
 help-value-file = file
 help-value-seconds = seconds
 help-value-state = 状态
+help-value-backend = 后端
 help-value-duration = 时长
 help-value-text = 文本
 help-value-n = n
@@ -37,6 +38,7 @@ help-switch-help = 显示此帮助。
 help-switch-version = 显示版本。
 help-switch-whatif = 显示将被注销的会话及其进程，但不做任何更改。
 help-switch-yes = 注销多个会话前不询问。
+help-switch-backend = 通过 logind 或 proc（登录记录和 /proc）询问每台主机；默认在主机总线为其应答时用 logind，否则用 proc。
 help-switch-state = 仅处于此状态的会话：disc（与 /disconnected 相同）。
 help-switch-disconnected = 仅已断开的会话（首进程已结束、仍有进程：qwinsta 中的 Disc）。
 help-switch-idle = 仅空闲至少这么久的会话（90s、30m、2h、1d、1h30m；纯数字表示分钟）。
@@ -117,6 +119,8 @@ process-line = { $pid } { $cmd }
 # 主机和总线。
 err-no-bus = 无法连接到 { $host } 上的系统总线：{ $reason }
 err-no-logind = { $host } 上没有运行 systemd-logind（其系统总线上没有 org.freedesktop.login1 的所有者）
+err-no-records = 无法读取 { $host } 的登录记录（它没有 logind）：{ $reason }
+err-no-agent = { $host } 既没有安装 systemd-stdio-bridge 也没有安装 logoff：请在那里安装其中之一以便访问
 err-unreachable = 无法访问 { $host }：{ $reason }
 err-auth = 向 { $host } 进行身份验证失败：{ $reason }
 err-no-bridge = { $host } 上没有 systemd-stdio-bridge：{ $reason }
@@ -129,6 +133,10 @@ err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败
 # /v
 v-connecting = 正在连接到 { $host }（ssh、systemd-stdio-bridge）...
 v-connected = 已连接到 { $host }，用时 { $ms } 毫秒
+v-backend-logind = { $host }：会话来自 logind（其系统总线为 org.freedesktop.login1 应答）
+v-backend-proc-asked = { $host }：会话来自其登录记录和 /proc（--backend=proc）
+v-backend-proc-no-bus = { $host }：会话来自其登录记录和 /proc（没有系统总线：{ $reason }）
+v-backend-proc-not-on-bus = { $host }：会话来自其登录记录和 /proc（其系统总线上没有 logind）
 v-resolved-id = { $host } 上 { $user } 的会话 { $id }（按 ID 指定{ $name }）
 v-resolved-name = { $host } 上 { $user } 的会话 { $id }（按名称“{ $name }”找到）
 v-resolved-current = { $host } 上 { $user } 的会话 { $id }（你的当前会话）

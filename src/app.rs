@@ -207,6 +207,7 @@ async fn run(l: &Localizer, o: &Output, opts: Options) -> u8 {
             filter: plan.filter,
             confirmed: None,
             warning,
+            backend: opts.backend,
         };
         if needs_confirmation(&req, &opts) {
             match confirm(l, o, &plan.targets, &req, &stop, &opts).await {
@@ -616,6 +617,7 @@ async fn list(l: &Localizer, o: &Output, verb: Verb, opts: Options) -> u8 {
         filter: opts.session.clone(),
         connect_timeout: opts.connect_timeout,
         prompts: targets.len() == 1,
+        backend: opts.backend,
     };
     let bar = Bar::new(l, &stop);
     let work = async {

@@ -116,6 +116,15 @@ pub enum Error {
     NoLogind {
         host: String,
     },
+    /// A host without logind whose login records could not be read.
+    NoRecords {
+        host: String,
+        reason: String,
+    },
+    /// A host with neither systemd-stdio-bridge nor logoff to answer over ssh.
+    NoAgent {
+        host: String,
+    },
     LogindFailed {
         host: String,
         reason: String,
@@ -204,6 +213,8 @@ impl Error {
             Console { .. } => exit::CONSOLE,
             NoBus { .. }
             | NoLogind { .. }
+            | NoRecords { .. }
+            | NoAgent { .. }
             | LogindFailed { .. }
             | NoAnswer { .. }
             | Unreachable { .. }

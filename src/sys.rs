@@ -16,7 +16,7 @@ pub(crate) enum UserLookup {
 }
 
 /// Calls `f(pwd, buf, len, result)` with a buffer that grows while it reports `ERANGE`; returns
-/// the login name of the entry found.
+/// the login name and UID of the entry found.
 fn lookup(
     mut f: impl FnMut(
         *mut libc::passwd,
@@ -24,7 +24,7 @@ fn lookup(
         libc::size_t,
         *mut *mut libc::passwd,
     ) -> libc::c_int,
-) -> Result<Option<String>, ()> {
+) -> Result<Option<(String, u32)>, ()> {
     let mut len = 1024usize;
     loop {
         let mut buf = vec![0 as libc::c_char; len];
@@ -46,7 +46,7 @@ fn lookup(
         // SAFETY: on success `result` points to `pwd`, whose `pw_name` points into `buf`, a NUL
         // terminated string that lives as long as `buf` does (until the end of this scope).
         let name = unsafe { CStr::from_ptr(pwd.pw_name) };
-        return Ok(Some(name.to_string_lossy().into_owned()));
+        return Ok(Some((name.to_string_lossy().into_owned(), pwd.pw_uid)));
     }
 }
 
@@ -95,6 +95,17 @@ pub(crate) fn user_name(uid: u32) -> Option<String> {
     lookup(|pwd, buf, len, result| unsafe { libc::getpwuid_r(uid, pwd, buf, len, result) })
         .ok()
         .flatten()
+        .map(|(name, _)| name)
+}
+
+/// The UID of the user `name`, if there is one.
+pub(crate) fn user_id(name: &str) -> Option<u32> {
+    let cname = CString::new(name).ok()?;
+    // SAFETY: as in `user_exists`.
+    let r = lookup(|pwd, buf, len, result| unsafe {
+        libc::getpwnam_r(cname.as_ptr(), pwd, buf, len, result)
+    });
+    r.ok().flatten().map(|(_, uid)| uid)
 }
 
 #[cfg(test)]
@@ -110,6 +121,8 @@ mod tests {
             UserLookup::NoSuchUser
         );
         assert_eq!(user_exists("nul\0inside"), UserLookup::NoSuchUser);
+        assert_eq!(user_id("root"), Some(0));
+        assert_eq!(user_id("no-such-user-for-logoff-tests"), None);
     }
 }
 

@@ -392,6 +392,7 @@ fn help_lists_the_same_switches_in_every_language() {
         "/json",
         "/connect-timeout",
         "/parallel",
+        "--backend",
         "/?",
         "--version",
     ];
@@ -416,6 +417,7 @@ fn help_lists_the_same_switches_in_every_language() {
                 "/timeout",
                 "/connect-timeout",
                 "/parallel",
+                "--backend",
                 "/?",
                 "--version",
             ],

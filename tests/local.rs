@@ -363,31 +363,46 @@ fn verbose_says_every_step() {
 fn no_system_bus_or_no_logind() {
     let Some(lab) = Lab::get(3) else { return };
     let a = lab.login("alice", H);
-    // No bus at all.
-    let o = logoff_in_host(
-        &lab,
-        H,
-        &[&a],
-        None,
-        &[("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/nonexistent-bus")],
-    );
+    let no_bus = [("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/nonexistent-bus")];
+    // No bus at all, and logind asked for.
+    let o = logoff_in_host(&lab, H, &[&a, "--backend=logind"], None, &no_bus);
     let (code, _, stderr) = out(&o);
     assert_eq!(code, 7, "{stderr}");
     assert!(
         stderr.starts_with(&format!("logoff: cannot connect to the system bus on {H}")),
         "{stderr}"
     );
+    // By default the login records are asked instead, and /v says why. An ssh login without a
+    // terminal writes none: no such session there, and nothing changes.
+    let o = logoff_in_host(&lab, H, &[&a, "/v"], None, &no_bus);
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "{H}: sessions from its login records and /proc (no system bus: "
+        )),
+        "{stdout}"
+    );
     // A bus without logind: a private dbus-daemon inside the host.
     let script = "dbus-daemon --session --address=unix:path=/run/lab-nologind-bus --nofork --nopidfile & \
                   for i in $(seq 100); do [ -S /run/lab-nologind-bus ] && break; sleep 0.02; done; \
-                  env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/lab-nologind-bus \"$0\" \"$1\"; rc=$?; kill $!; exit $rc";
+                  env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/lab-nologind-bus \"$0\" \"$@\"; rc=$?; kill $!; exit $rc";
     let bin = lab.host_binary();
-    let o = lab.exec(H, &["sh", "-c", script, &bin, &a]);
+    let o = lab.exec(H, &["sh", "-c", script, &bin, &a, "--backend=logind"]);
     let (code, _, stderr) = out(&o);
     assert_eq!(code, 7, "{stderr}");
     assert!(
         stderr.contains(&format!("systemd-logind is not running on {H}")),
         "{stderr}"
+    );
+    let o = lab.exec(H, &["sh", "-c", script, &bin, &a, "/v"]);
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "{H}: sessions from its login records and /proc (no logind on its system bus)"
+        )),
+        "{stdout}"
     );
     assert!(lab.session_exists(H, &a), "nothing may change");
 }

@@ -588,6 +588,39 @@ impl<'a> Logind<'a> {
     }
 }
 
+/// Whether logind answers on `bus`: someone owns its name, or the bus can start it. `None`
+/// when the bus itself did not say (then logind is tried, and its silence reported).
+pub(super) async fn serves(bus: &Bus, bound: Duration, stop: &Stop) -> Option<bool> {
+    let ask = |method: &'static str, body: Option<&'static str>| {
+        let conn = bus.conn.clone();
+        async move {
+            let dbus = Some("org.freedesktop.DBus");
+            let reply = match body {
+                Some(name) => {
+                    conn.call_method(dbus, "/org/freedesktop/DBus", dbus, method, &(name,))
+                        .await
+                }
+                None => {
+                    conn.call_method(dbus, "/org/freedesktop/DBus", dbus, method, &())
+                        .await
+                }
+            };
+            reply.ok()
+        }
+    };
+    let owned = stop
+        .bounded(after(bound), ask("NameHasOwner", Some(DEST)))
+        .await;
+    if owned.ok()??.body().deserialize::<bool>().ok()? {
+        return Some(true);
+    }
+    let names = stop
+        .bounded(after(bound), ask("ListActivatableNames", None))
+        .await;
+    let names: Vec<String> = names.ok()??.body().deserialize().ok()?;
+    Some(names.iter().any(|n| n == DEST))
+}
+
 impl Backend for Logind<'_> {
     fn sessions(&self) -> Reply<'_, Listing> {
         Box::pin(Logind::sessions(self))

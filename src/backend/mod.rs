@@ -1,11 +1,14 @@
 //! What a verb needs from a session host, whatever keeps its sessions there. A backend is
-//! chosen once per host, on the connection the transport made: systemd-logind (or elogind) on
-//! the system bus today; hosts without logind (login records and /proc) plug in here.
+//! chosen once per host, when it is reached: systemd-logind (or elogind) on the system bus
+//! when the bus answers for it, else the host's login records and /proc.
 //!
 //! Every method is bounded in time and interruptible (see [`stop`](crate::stop)), and speaks in
 //! the crate's own types: verbs never see D-Bus.
 
 mod logind;
+mod proc;
+mod procfs;
+mod utmp;
 
 pub(crate) use logind::Delivery;
 
@@ -13,11 +16,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session};
 use crate::stop::Stop;
-use crate::transport::Bus;
+use crate::transport::{self, Bus, Target};
 
 /// A backend call in progress (boxed: verbs take `&dyn Backend`).
 pub(crate) type Reply<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + 'a>>;
@@ -80,9 +83,114 @@ pub(crate) trait Backend {
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>>;
 }
 
-/// The backend for the host at the other end of `bus`.
-pub fn open<'a>(bus: &'a Bus, bound: Duration, stop: &'a Stop) -> Box<dyn Backend + 'a> {
-    Box::new(logind::Logind::new(bus, bound, stop))
+/// Which backend to use (`--backend`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Choice {
+    /// logind where the bus answers for it, else login records and /proc.
+    #[default]
+    Auto,
+    Logind,
+    Proc,
+}
+
+/// The backend a host is asked through, and why (what `/v` says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chosen {
+    /// systemd-logind or elogind on the host's system bus.
+    Logind,
+    /// Login records and /proc: `why` the bus was not used.
+    Proc { why: NoLogindWhy },
+}
+
+/// Why a host's sessions are read from its login records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoLogindWhy {
+    /// `--backend=proc`.
+    Asked,
+    /// No system bus to connect to, in the system's words.
+    NoBus(String),
+    /// A bus, but nothing owns org.freedesktop.login1 there or can be started for it.
+    NotOnBus,
+}
+
+/// A reached host: the link to it, and which backend speaks over it.
+pub(crate) struct Host {
+    link: Link,
+    pub chosen: Chosen,
+}
+
+enum Link {
+    Bus(Bus),
+    /// This host's own login records and /proc.
+    Local(String),
+}
+
+impl Host {
+    /// Whether the host is another one (reached over ssh).
+    pub(crate) fn remote(&self) -> bool {
+        matches!(&self.link, Link::Bus(b) if b.remote)
+    }
+
+    /// The backend for this host; `bound`: how long any one call may go unanswered.
+    pub(crate) fn backend<'a>(&'a self, bound: Duration, stop: &'a Stop) -> Box<dyn Backend + 'a> {
+        match &self.link {
+            Link::Bus(bus) => Box::new(logind::Logind::new(bus, bound, stop)),
+            Link::Local(host) => Box::new(proc::ProcHost::new(host.clone(), stop, false)),
+        }
+    }
+
+    /// Ends the connection (and ssh with everything it started).
+    pub(crate) async fn close(self) {
+        if let Link::Bus(bus) = self.link {
+            bus.close().await;
+        }
+    }
+}
+
+/// Reaches `target` within `timeout` and picks its backend by `choice` (see [`Choice`]).
+pub(crate) async fn connect(
+    target: &Target,
+    timeout: Duration,
+    prompts: bool,
+    choice: Choice,
+    stop: &Stop,
+) -> Result<Host> {
+    let local = || Link::Local(transport::local_hostname());
+    if matches!(target, Target::Local) && choice == Choice::Proc {
+        let why = NoLogindWhy::Asked;
+        return Ok(Host {
+            link: local(),
+            chosen: Chosen::Proc { why },
+        });
+    }
+    let bus = match transport::connect(target, timeout, prompts, stop).await {
+        Ok(bus) => bus,
+        Err(Error::NoBus { reason, .. })
+            if matches!(target, Target::Local) && choice == Choice::Auto =>
+        {
+            let why = NoLogindWhy::NoBus(reason);
+            return Ok(Host {
+                link: local(),
+                chosen: Chosen::Proc { why },
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    if !bus.remote
+        && choice == Choice::Auto
+        && logind::serves(&bus, timeout, stop).await == Some(false)
+    {
+        bus.close().await;
+        let why = NoLogindWhy::NotOnBus;
+        return Ok(Host {
+            link: local(),
+            chosen: Chosen::Proc { why },
+        });
+    }
+    Ok(Host {
+        link: Link::Bus(bus),
+        chosen: Chosen::Logind,
+    })
 }
 
 /// What listing the sessions gave.

@@ -208,7 +208,12 @@ fn complete_kind(s: &Switch) -> &'static str {
         Some(Kind::Hosts) => "hosts",
         Some(Kind::User) => "users",
         Some(
-            Kind::Seconds { .. } | Kind::Count { .. } | Kind::Text | Kind::Duration | Kind::State,
+            Kind::Seconds { .. }
+            | Kind::Count { .. }
+            | Kind::Text
+            | Kind::Duration
+            | Kind::State
+            | Kind::Backend,
         ) => "none",
     }
 }
@@ -763,6 +768,7 @@ mod tests {
                         Some(Kind::Text) => value("t"),
                         Some(Kind::Duration) => value("366d"),
                         Some(Kind::State) => value("disc"),
+                        Some(Kind::Backend) => value("proc"),
                     };
                     match parse(verb, &line) {
                         Ok(Command::Help) => assert_eq!(s.name, "?"),
@@ -870,8 +876,8 @@ mod tests {
     /// switches of its own verb.
     #[test]
     fn texts_mention_only_real_switches() {
-        // Other programs' options, in the man pages.
-        const NOT_OURS: &[&str] = &["-xT", "-H"];
+        // Other programs' options, in the man pages; the proc file system.
+        const NOT_OURS: &[&str] = &["-xT", "-H", "/proc"];
         let man = |verb: Verb| {
             let path = format!("doc/{}.1", verb.name());
             let text = read(&path)

@@ -152,7 +152,10 @@ pub(crate) fn text(l: &Localizer, s: &Switch) -> String {
             ("min", min.to_string().into()),
             ("max", max.to_string().into()),
         ],
-        Some(Kind::Hosts | Kind::User | Kind::Text | Kind::Duration | Kind::State) | None => {
+        Some(
+            Kind::Hosts | Kind::User | Kind::Text | Kind::Duration | Kind::State | Kind::Backend,
+        )
+        | None => {
             vec![]
         }
     };

@@ -51,6 +51,8 @@ pub use table::Verb;
 
 use table::{Key, Kind};
 
+pub use crate::backend::Choice;
+
 use std::{ffi::OsString, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 /// Default for [`Options::timeout`].
@@ -132,6 +134,8 @@ pub struct Options {
     pub disconnected: bool,
     /// `/y`, `--yes` (logoff only): no confirmation question.
     pub yes: bool,
+    /// `--backend=logind|proc`: how every host is asked (default: logind where it answers).
+    pub backend: Choice,
 }
 
 impl Options {
@@ -163,6 +167,7 @@ impl Default for Options {
             idle: None,
             disconnected: false,
             yes: false,
+            backend: Choice::Auto,
         }
     }
 }
@@ -358,6 +363,7 @@ enum Parsed {
     Text(String),
     Seconds(Duration),
     Count(NonZeroUsize),
+    Backend(Choice),
 }
 
 /// `/idle`'s duration: `90s`, `30m`, `2h`, `1d`, several in that order (`1h30m`), or a bare
@@ -411,6 +417,11 @@ fn read(kind: Kind, typed: &str, value: String) -> Result<Parsed, ParseError> {
         Kind::Text if value.trim().is_empty() => Err(ParseError::EmptyValue(typed.to_owned())),
         Kind::Text => Ok(Parsed::Text(value)),
         Kind::Duration => parse_idle(&value).map(Parsed::Seconds).ok_or_else(invalid),
+        Kind::Backend => match value.to_ascii_lowercase().as_str() {
+            "logind" => Ok(Parsed::Backend(Choice::Logind)),
+            "proc" => Ok(Parsed::Backend(Choice::Proc)),
+            _ => Err(invalid()),
+        },
         Kind::State => ["disc", "disconnected"]
             .iter()
             .any(|s| s.eq_ignore_ascii_case(&value))
@@ -439,6 +450,7 @@ struct Builder {
     idle: Option<Duration>,
     disconnected: bool,
     yes: bool,
+    backend: Choice,
 }
 
 impl Builder {
@@ -473,6 +485,7 @@ impl Builder {
             (Key::Idle, Parsed::Seconds(t)) => self.idle = Some(t),
             (Key::Disconnected | Key::State, Parsed::Flag) => self.disconnected = true,
             (Key::Yes, Parsed::Flag) => self.yes = true,
+            (Key::Backend, Parsed::Backend(b)) => self.backend = b,
             // A key whose table entry says another kind of value (the table's tests rule this
             // out): the switch does not take what it was given.
             _ => return Err(ParseError::UnexpectedValue(typed.to_owned())),
@@ -512,6 +525,7 @@ impl Builder {
             idle: self.idle,
             disconnected: self.disconnected,
             yes: self.yes,
+            backend: self.backend,
         };
         Ok(match verb {
             Verb::Logoff => Command::Logoff(options),

@@ -201,6 +201,7 @@ pub(crate) enum Key {
     Disconnected,
     State,
     Yes,
+    Backend,
 }
 
 /// Which spelling `/?` lists.
@@ -279,6 +280,8 @@ pub(crate) enum Kind {
     Duration,
     /// A session state: only `disc` (`disconnected`).
     State,
+    /// A backend: `logind` or `proc`.
+    Backend,
 }
 
 /// Fluent id of the name of the host list file in `/server:@<file>`.
@@ -409,6 +412,7 @@ pub(crate) const SWITCHES: &[Switch] = &[
     TIMEOUT,
     CONNECT_TIMEOUT,
     PARALLEL,
+    BACKEND,
     HELP,
     VERSION,
 ];
@@ -752,6 +756,34 @@ pub(crate) const PARALLEL: Switch = Switch {
     man: "Each host in progress holds one ssh process.",
     verbs: Verb::ALL,
     shown: Shown::Slash,
+};
+
+pub(crate) const BACKEND: Switch = Switch {
+    key: Key::Backend,
+    name: "backend",
+    long: "backend",
+    aliases: &[],
+    value: Some(Value {
+        name: "help-value-backend",
+        kind: Kind::Backend,
+    }),
+    help: "help-switch-backend",
+    man: r#"By default each host is asked through systemd-logind (or elogind) when its system bus
+answers for org.freedesktop.login1, else through its login records
+.RI ( /run/utmp )
+and
+.IR /proc :
+a session is a login record whose leader is alive, its ID the kernel's audit session ID
+(else its leader's POSIX session ID), its processes every process of that audit session
+(else of that POSIX session or holding its terminal).
+They get SIGTERM, SIGCONT and SIGHUP, then after the timeout SIGKILL in passes until a whole
+pass finds none, each through a pidfd checked against its start time; the login record is
+then marked dead.
+Only root may end another user's session there.
+On elogind, whose session record goes after one SIGTERM, the processes of the session are
+checked too, and ended the same way, before the session counts as gone."#,
+    verbs: Verb::ALL,
+    shown: Shown::Long,
 };
 
 pub(crate) const HELP: Switch = Switch {

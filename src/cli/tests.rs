@@ -1605,6 +1605,7 @@ fn help_for_each_verb_lists_only_its_switches() {
             "/timeout",
             "/connect-timeout",
             "/parallel",
+            "--backend",
             "/?",
             "--version"
         ]
@@ -1618,6 +1619,7 @@ fn help_for_each_verb_lists_only_its_switches() {
                 "/json",
                 "/connect-timeout",
                 "/parallel",
+                "--backend",
                 "/?",
                 "--version"
             ],

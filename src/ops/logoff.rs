@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::audit;
 use crate::backend::{self, Asked, Backend, Delivery, Listing};
+pub use crate::backend::{Choice, Chosen, NoLogindWhy};
 use crate::error::{Error, Result, exit};
 use crate::fleet::each;
 use crate::session::{self, Proc, Selector, Session, StateFilter, Unresolved};
@@ -83,6 +84,8 @@ pub struct Request {
     pub confirmed: Option<Vec<(String, String)>>,
     /// Tell the sessions first, and wait.
     pub warning: Option<Warning>,
+    /// `--backend`.
+    pub backend: Choice,
 }
 
 /// How the target session was found (for `/v`).
@@ -105,6 +108,11 @@ pub enum Event {
     Connected {
         host: String,
         elapsed: Duration,
+    },
+    /// Which backend the host is asked through, and why.
+    Backend {
+        host: String,
+        chosen: Chosen,
     },
     Resolved {
         host: String,
@@ -271,21 +279,26 @@ pub async fn run_host(
             host: result.host.clone(),
         });
     }
-    let bus = match transport::connect(target, req.connect_timeout, req.prompts, stop).await {
-        Ok(bus) => bus,
+    let connect = backend::connect(target, req.connect_timeout, req.prompts, req.backend, stop);
+    let host = match connect.await {
+        Ok(host) => host,
         Err(e) => {
             result.error = Some(e);
             result.elapsed = start.elapsed();
             return result;
         }
     };
-    if bus.remote {
+    if host.remote() {
         events(Event::Connected {
             host: result.host.clone(),
             elapsed: start.elapsed(),
         });
     }
-    let backend = backend::open(&bus, req.connect_timeout, stop);
+    events(Event::Backend {
+        host: result.host.clone(),
+        chosen: host.chosen.clone(),
+    });
+    let backend = host.backend(req.connect_timeout, stop);
     let mut run = HostRun {
         backend: backend.as_ref(),
         host: result.host.clone(),
@@ -305,7 +318,7 @@ pub async fn run_host(
     result.unmatched = run.unmatched;
     result.warned = run.warned;
     drop(backend);
-    bus.close().await;
+    host.close().await;
     result.elapsed = start.elapsed();
     result
 }

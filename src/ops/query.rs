@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::backend::{self, Backend};
+use crate::backend::{self, Backend, Choice};
 use crate::error::{Error, Result};
 use crate::session::{self, Session};
 use crate::stop::{Stop, both};
@@ -19,6 +19,8 @@ pub struct Request {
     pub connect_timeout: Duration,
     /// Whether ssh may prompt on the terminal (one host only).
     pub prompts: bool,
+    /// `--backend`.
+    pub backend: Choice,
 }
 
 /// One host's sessions, or why they could not be listed.
@@ -48,9 +50,10 @@ pub async fn run_host(target: &Target, req: &Request, stop: &Stop) -> HostListin
         out.error = Some(transport::interrupted(stop));
         return out;
     }
-    match transport::connect(target, req.connect_timeout, req.prompts, stop).await {
-        Ok(bus) => {
-            let backend = backend::open(&bus, req.connect_timeout, stop);
+    let connect = backend::connect(target, req.connect_timeout, req.prompts, req.backend, stop);
+    match connect.await {
+        Ok(host) => {
+            let backend = host.backend(req.connect_timeout, stop);
             match list(backend.as_ref(), &out.host, req).await {
                 Ok((sessions, current)) => {
                     out.sessions = sessions;
@@ -59,7 +62,7 @@ pub async fn run_host(target: &Target, req: &Request, stop: &Stop) -> HostListin
                 Err(e) => out.error = Some(e),
             }
             drop(backend);
-            bus.close().await;
+            host.close().await;
         }
         Err(e) => out.error = Some(e),
     }

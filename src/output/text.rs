@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::cli::ParseError;
 use crate::error::{Error, HostFileProblem};
 use crate::i18n::{Arg, Localizer, clean};
-use crate::ops::logoff::{Event, Found, HostResult, Outcome};
+use crate::ops::logoff::{Chosen, Event, Found, HostResult, NoLogindWhy, Outcome};
 use crate::plan::MAX_HOST_FILE;
 use crate::session::{Proc, Session, StateFilter};
 
@@ -51,6 +51,8 @@ pub(crate) fn error_id(e: &Error) -> &'static str {
         Console { .. } => "err-console",
         NoBus { .. } => "err-no-bus",
         NoLogind { .. } => "err-no-logind",
+        NoRecords { .. } => "err-no-records",
+        NoAgent { .. } => "err-no-agent",
         LogindFailed { .. } => "err-logind-failed",
         NoAnswer { .. } => "err-no-answer",
         Unreachable { .. } => "err-unreachable",
@@ -130,7 +132,8 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         AccessDenied { session, host, .. } => t(id, &session_args(session, host)),
         Console { session, host } => t(id, &session_args(session, host)),
         NoBus { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
-        NoLogind { host } => t(id, &[("host", host.into())]),
+        NoLogind { host } | NoAgent { host } => t(id, &[("host", host.into())]),
+        NoRecords { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         LogindFailed { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         NoAnswer { host, secs } => t(id, &[("host", host.into()), ("secs", Arg::N(*secs))]),
         Unreachable { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
@@ -311,6 +314,19 @@ pub fn event(l: &Localizer, e: &Event) -> String {
             "v-connected",
             &[("host", host.into()), ("ms", ms(*elapsed))],
         ),
+        Event::Backend { host, chosen } => match chosen {
+            Chosen::Logind => l.tr("v-backend-logind", &[("host", host.into())]),
+            Chosen::Proc { why } => match why {
+                NoLogindWhy::Asked => l.tr("v-backend-proc-asked", &[("host", host.into())]),
+                NoLogindWhy::NoBus(reason) => l.tr(
+                    "v-backend-proc-no-bus",
+                    &[("host", host.into()), ("reason", reason.into())],
+                ),
+                NoLogindWhy::NotOnBus => {
+                    l.tr("v-backend-proc-not-on-bus", &[("host", host.into())])
+                }
+            },
+        },
         Event::Resolved {
             host,
             session,

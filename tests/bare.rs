@@ -1,0 +1,254 @@
+//! Hosts without logind (bareK: sshd and journald, no bus): sessions are login records and
+//! /proc. What the user sees, and what the host shows afterwards: the session, every process of
+//! it (one that ignores SIGTERM, one that setsid()s and daemonizes, children forked while it
+//! is being ended) gone, its login record dead, everything else untouched.
+
+mod common;
+
+use common::{Lab, Snapshot, eventually, logoff_in_host, out};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const H: &str = "bare1";
+
+/// The bare hosts, as well as the lab's usual ones.
+fn lab() -> Option<Lab> {
+    let lab = Lab::get(1)?;
+    lab.run_ok(&["up", "2", "--no-logind"]);
+    Some(lab)
+}
+
+/// An ssh login of `user` on `host` with a terminal (sshd writes its login record) that runs
+/// `script` and stays open; its audit session ID, and the ssh client (killed when dropped).
+struct Login {
+    id: String,
+    ssh: Child,
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        let _ = self.ssh.kill();
+        let _ = self.ssh.wait();
+    }
+}
+
+fn login(lab: &Lab, user: &str, host: &str, script: &str) -> Login {
+    let remote =
+        format!("{script} echo LABSESSION=$(cat /proc/self/sessionid); exec sleep infinity");
+    let mut ssh = Command::new("ssh")
+        .arg("-F")
+        .arg(lab.ssh_config())
+        .args(["-tt", &format!("{user}@{host}"), &remote])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ssh");
+    let mut lines = BufReader::new(ssh.stdout.take().unwrap()).lines();
+    let id = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(id) = l.trim().strip_prefix("LABSESSION=") {
+                    break id.to_string();
+                }
+            }
+            _ => panic!("ssh {user}@{host} printed no session ID"),
+        }
+    };
+    // Keep reading, so the client never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    lab.track(host, &id);
+    Login { id, ssh }
+}
+
+/// A session that ignores SIGTERM and SIGHUP, has a daemon that left with setsid, and runs a
+/// bounded fork loop (a child every 10 ms, 3000 of them).
+const STUBBORN: &str = "trap '' TERM HUP; \
+    setsid -f sh -c \"trap '' TERM HUP; exec sleep 4321\" </dev/null >/dev/null 2>&1; \
+    (for i in $(seq 3000); do sleep 4322 & sleep 0.01; done) </dev/null >/dev/null 2>&1 & ";
+
+fn root_logoff(lab: &Lab, args: &[&str]) -> (i32, String, String) {
+    out(&logoff_in_host(lab, H, args, None, &[]))
+}
+
+fn live_records(lab: &Lab, host: &str) -> String {
+    lab.exec_ok(host, &["who"])
+}
+
+/// Gone: the session, each of its processes (the audit session has no process at all), its
+/// live login record; everything else as it was.
+fn assert_only_gone(lab: &Lab, before: &Snapshot, s: &Login, line: &str) {
+    common::assert_only_gone(lab, H, before, &[&s.id], &[]);
+    let who = live_records(lab, H);
+    assert!(
+        !who.contains(&format!(" {line} ")),
+        "record of {line} still live:\n{who}"
+    );
+}
+
+/// The terminal line (`pts/N`) of session `id`, as qwinsta shows it.
+fn line_of(lab: &Lab, id: &str) -> String {
+    let qwinsta = lab.host_program(env!("CARGO_BIN_EXE_qwinsta"));
+    let table = lab.exec_ok(H, &[&qwinsta]);
+    table
+        .lines()
+        .find(|l| l.split_whitespace().nth(2) == Some(id))
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| panic!("no session {id} in\n{table}"))
+}
+
+#[test]
+fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
+    let Some(lab) = lab() else { return };
+    let alice = login(&lab, "alice", H, STUBBORN);
+    let bob = login(&lab, "bob", H, "");
+    let carol = lab.login("carol", H); // no terminal: no login record, untouched all the same
+    let line = line_of(&lab, &alice.id);
+    // The daemon and the loop's children are there, in alice's audit session.
+    eventually(Duration::from_secs(5), "the fork loop runs", || {
+        let pids = lab.session_pids(H, &alice.id);
+        (pids.len() > 8).then_some(())
+    });
+    let before = lab.snapshot(H);
+    assert!(before.procs.iter().any(|p| p.cmd == "sleep 4321"));
+    let (code, stdout, stderr) = root_logoff(&lab, &[&alice.id, "/v", "/timeout:1"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "{H}: sessions from its login records and /proc (no system bus: "
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "Session {} of alice on {H} has been logged off",
+            alice.id
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("killing"), "SIGTERM was ignored: {stdout}");
+    assert_only_gone(&lab, &before, &alice, &line);
+    assert!(lab.session_exists(H, &bob.id));
+    assert!(lab.session_exists(H, &carol));
+    // Who, whom, where: before and after, in the host's log.
+    let log = lab.exec_ok(
+        H,
+        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
+    );
+    for what in ["requested", "logged off"] {
+        assert!(
+            log.contains(&format!(
+                "root (uid 0) logoff of session {} (user alice, uid 2001, {line}) on {H}: {what}",
+                alice.id
+            )),
+            "{what}: {log}"
+        );
+    }
+}
+
+#[test]
+fn by_name_and_the_callers_own_session() {
+    let Some(lab) = lab() else { return };
+    let alice = login(&lab, "alice", H, "");
+    let bob = login(&lab, "bob", H, "");
+    let line = line_of(&lab, &alice.id);
+    let before = lab.snapshot(H);
+    let (code, stdout, stderr) = root_logoff(&lab, &[&format!("/dev/{line}"), "/v"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("found by name '/dev/{line}'")),
+        "{stdout}"
+    );
+    assert_only_gone(&lab, &before, &alice, &line);
+    // With no argument, from inside bob's own session: that session ends, logoff last.
+    let bin = lab.host_binary();
+    let own = login(
+        &lab,
+        "bob",
+        H,
+        &format!("(sleep 1; {bin} /v >/tmp/own.out 2>&1) & "),
+    );
+    let own_line = line_of(&lab, &own.id);
+    let before = lab.snapshot(H);
+    eventually(Duration::from_secs(15), "bob's own session ends", || {
+        lab.session_pids(H, &own.id).is_empty().then_some(())
+    });
+    assert!(!live_records(&lab, H).contains(&format!(" {own_line} ")));
+    let log = lab.exec_ok(
+        H,
+        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
+    );
+    assert!(
+        log.contains(&format!(
+            "bob (uid 2002) logoff of session {} (user bob, uid 2002, {own_line}) on {H}: requested",
+            own.id
+        )),
+        "{log}"
+    );
+    before.assert_survived_except(&lab.snapshot(H), H, &[&own.id], &[]);
+    assert!(lab.session_exists(H, &bob.id));
+}
+
+#[test]
+fn another_users_session_is_refused_and_a_users_own_is_ended() {
+    let Some(lab) = lab() else { return };
+    let alice = login(&lab, "alice", H, "");
+    // Its fork loop's short-lived children would not "survive": SIGTERM-proof is enough here.
+    let bob = login(&lab, "bob", H, "trap '' TERM HUP; ");
+    let before = lab.snapshot(H);
+    let o = logoff_in_host(&lab, H, &[&bob.id], Some("alice"), &[]);
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(
+        stderr.trim()
+            == format!(
+                "logoff: access denied: session {} on {H} belongs to bob",
+                bob.id
+            ),
+        "{stderr}"
+    );
+    before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+    // alice may end her own, though sshd's monitor in it is root's: it goes when its child does.
+    let line = line_of(&lab, &alice.id);
+    let o = logoff_in_host(&lab, H, &[&alice.id, "/timeout:2"], Some("alice"), &[]);
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    common::assert_only_gone(&lab, H, &before, &[&alice.id], &[]);
+    assert!(!live_records(&lab, H).contains(&format!(" {line} ")));
+}
+
+#[test]
+fn logind_asked_for_where_there_is_none_is_an_error_that_changes_nothing() {
+    let Some(lab) = lab() else { return };
+    let alice = login(&lab, "alice", H, "");
+    let before = lab.snapshot(H);
+    let (code, _, stderr) = root_logoff(&lab, &[&alice.id, "--backend=logind"]);
+    assert_eq!(code, 7, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("logoff: cannot connect to the system bus on {H}")),
+        "{stderr}"
+    );
+    let (code, _, stderr) = root_logoff(&lab, &[&alice.id, "--backend=dbus"]);
+    assert_eq!(code, 2, "{stderr}");
+    before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+}
+
+#[test]
+fn listing_and_json_work_the_same() {
+    let Some(lab) = lab() else { return };
+    let alice = login(&lab, "alice", H, "");
+    let line = line_of(&lab, &alice.id);
+    let quser = lab.host_program(env!("CARGO_BIN_EXE_quser"));
+    let table = lab.exec_ok(H, &[&quser, "alice"]);
+    assert!(table.contains("alice") && table.contains(&line), "{table}");
+    let json = lab.exec_ok(H, &[&lab.host_binary(), &alice.id, "/whatif", "/json"]);
+    common::validate(&json);
+    let doc = common::document(&json);
+    let text = doc.to_string();
+    assert!(
+        text.contains(&alice.id) && text.contains("sleep infinity"),
+        "{text}"
+    );
+    assert!(lab.session_exists(H, &alice.id), "/whatif ends nothing");
+}
