@@ -31,6 +31,8 @@ pub struct Session {
     /// Since when it has been idle (microseconds since the epoch); `None` while in use or
     /// where the host cannot tell.
     pub(crate) idle_since: Option<u64>,
+    /// The process that opened it (logind's `Leader`), where the host says.
+    pub(crate) leader: Option<u32>,
 }
 
 /// Where a session is in its life (logind's `State`).

@@ -252,3 +252,65 @@ fn listing_and_json_work_the_same() {
     );
     assert!(lab.session_exists(H, &alice.id), "/whatif ends nothing");
 }
+
+/// elogind hosts: elogind stays the authority (it is asked, and says who may), but it drops a
+/// session after one SIGTERM, or none with linger: gone means its processes are gone.
+mod elogind {
+    use super::*;
+
+    const E: &str = "elogind1";
+
+    fn lab() -> Option<Lab> {
+        let lab = Lab::get(1)?;
+        lab.run_ok(&["up", "1", "--elogind"]);
+        Some(lab)
+    }
+
+    fn in_host(lab: &Lab, args: &[&str], as_user: Option<&str>) -> (i32, String, String) {
+        out(&logoff_in_host(lab, E, args, as_user, &[]))
+    }
+
+    #[test]
+    fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
+        let Some(lab) = lab() else { return };
+        let alice = login(&lab, "alice", E, STUBBORN);
+        let bob = login(&lab, "bob", E, "");
+        eventually(Duration::from_secs(5), "the fork loop runs", || {
+            (lab.session_pids(E, &alice.id).len() > 8).then_some(())
+        });
+        let before = lab.snapshot(E);
+        let (code, stdout, stderr) = in_host(&lab, &[&alice.id, "/v", "/timeout:1"], None);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("{E}: sessions from logind (")),
+            "{stdout}"
+        );
+        assert!(stdout.contains("killing"), "SIGTERM was ignored: {stdout}");
+        common::assert_only_gone(&lab, E, &before, &[&alice.id], &[]);
+        assert!(lab.session_exists(E, &bob.id));
+    }
+
+    #[test]
+    fn with_linger_the_processes_still_end_and_others_are_refused() {
+        let Some(lab) = lab() else { return };
+        lab.run_ok(&["linger", "alice", E, "on"]);
+        struct Off<'a>(&'a Lab);
+        impl Drop for Off<'_> {
+            fn drop(&mut self) {
+                self.0.run(&["linger", "alice", E, "off"]);
+            }
+        }
+        let _off = Off(&lab);
+        let alice = login(&lab, "alice", E, "");
+        let bob = login(&lab, "bob", E, "");
+        let before = lab.snapshot(E);
+        // bob may not end alice's session: elogind says so, nothing changes.
+        let (code, stdout, stderr) = in_host(&lab, &[&alice.id], Some("bob"));
+        assert_eq!(code, 4, "{stdout}{stderr}");
+        before.assert_survived_except(&lab.snapshot(E), E, &[], &[]);
+        let (code, stdout, stderr) = in_host(&lab, &[&alice.id, "/timeout:3"], None);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        common::assert_only_gone(&lab, E, &before, &[&alice.id], &[]);
+        assert!(lab.session_exists(E, &bob.id));
+    }
+}

@@ -564,6 +564,104 @@ fn no_logind_host_has_no_logind_and_no_bus_but_logins_work() {
     );
 }
 
+#[test]
+fn elogind_host_has_no_systemd_and_its_sessions_are_elogind_sessions() {
+    let Some(lab) = Lab::get(1) else { return };
+    // `up N --elogind` grows a third family: elogind1..elogindN on 127.0.0.(210+K), hosts as
+    // Devuan's or Alpine's are, with elogind and no systemd at all.
+    let out = lab.run(&["up", "2", "--elogind"]);
+    assert!(out.status.success(), "lab up 2 --elogind: {}", show(&out));
+    for host in ["elogind1", "elogind2"] {
+        assert_answers(&lab, host);
+    }
+    let status = text(&lab.run(&["status"]).stdout);
+    assert!(
+        status.contains("elogind2\t127.0.0.212\trunning"),
+        "lab status:\n{status}"
+    );
+    let procs = lab.processes("elogind1");
+    assert!(
+        procs
+            .iter()
+            .any(|p| p.cmd.ends_with("/lib/elogind/elogind")),
+        "no elogind on elogind1: {procs:#?}"
+    );
+    assert!(
+        !procs.iter().any(|p| p.cmd.contains("systemd")),
+        "systemd runs on elogind1: {procs:#?}"
+    );
+    // Its loginctl is elogind's, and it has no systemd-stdio-bridge (real elogind systems have
+    // none: `loginctl -H` cannot reach them).
+    let version = lab.exec_ok("elogind1", &["loginctl", "--version"]);
+    assert!(
+        version.starts_with("elogind "),
+        "loginctl --version: {version}"
+    );
+    let bridge = lab.exec("elogind1", &["sh", "-c", "command -v systemd-stdio-bridge"]);
+    assert!(
+        !bridge.status.success(),
+        "systemd-stdio-bridge on elogind1: {}",
+        show(&bridge)
+    );
+
+    // An ssh login is an elogind session (pam_elogind), listed and holding its processes.
+    let id = lab.login_with(&["--pty"], "alice", "elogind1");
+    assert!(
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
+        "session ID {id:?}"
+    );
+    let listed = lab.run_ok(&["sessions", "elogind1"]);
+    assert!(
+        listed.lines().any(|l| l
+            .split_whitespace()
+            .take(3)
+            .eq([id.as_str(), "2001", "alice"])),
+        "lab sessions elogind1:\n{listed}"
+    );
+    assert_eq!(lab.session_prop("elogind1", &id, "Service"), "sshd");
+    assert_eq!(lab.session_prop("elogind1", &id, "State"), "active");
+    assert!(lab.sessions("elogind1").contains(&id));
+    let snapshot = lab.snapshot("elogind1");
+    let sleep = session_sleep(&lab, "elogind1", &id);
+    assert!(
+        snapshot
+            .session_procs(&id)
+            .iter()
+            .any(|p| p.pid == sleep && p.user == "alice"),
+        "lab state elogind1 does not show `sleep infinity` ({sleep}) in session {id}: {:#?}",
+        snapshot.session_procs(&id)
+    );
+    assert!(lab.session_exists("elogind1", &id));
+
+    // `install-logoff` puts logoff on the PATH of bare and elogind hosts at once.
+    let dir = Path::new(env!("CARGO_BIN_EXE_logoff")).parent().unwrap();
+    lab.run_ok(&["install-logoff", dir.to_str().unwrap()]);
+    let found = ssh(&lab, "alice@elogind2", "command -v logoff");
+    assert!(
+        found.status.success(),
+        "logoff on elogind2: {}",
+        show(&found)
+    );
+    assert_eq!(text(&found.stdout).trim(), "/usr/local/bin/logoff");
+    lab.exec_ok("elogind1", &["test", "-x", "/usr/local/bin/logoff"]);
+
+    lab.run_ok(&["end", "elogind1", &id]);
+    assert!(
+        !lab.session_exists("elogind1", &id),
+        "session {id} still there"
+    );
+    assert!(
+        lab.session_pids("elogind1", &id).is_empty(),
+        "session {id} still has processes"
+    );
+    assert!(
+        !lab.exec_ok("elogind1", &["ps", "-eo", "pid="])
+            .split_whitespace()
+            .any(|p| p == sleep.to_string()),
+        "`sleep infinity` ({sleep}) of session {id} survived"
+    );
+}
+
 /// The panic message of `f`, which must panic.
 fn panic_message(f: impl FnOnce()) -> String {
     let err =

@@ -5,13 +5,18 @@
 //! subscribe before asking, so the signal cannot be missed, and check once after subscribing in
 //! case the session vanished in between.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::path::Path;
+
+use rustix::process::Signal;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use zbus::export::futures_core::Stream;
 use zbus::{Connection, DeserializeDict, MatchRule, MessageStream, OwnedObjectPath, Type};
 
+use super::procfs::{self, Members};
 use super::{Asked, Backend, Listing, Reply};
 use crate::error::{Error, Result};
 use crate::fleet::each;
@@ -63,6 +68,7 @@ struct Props {
     timestamp: Option<u64>,
     idle_hint: Option<bool>,
     idle_since_hint: Option<u64>,
+    leader: Option<u32>,
 }
 
 impl From<Props> for Session {
@@ -88,6 +94,7 @@ impl From<Props> for Session {
             idle_since: p
                 .idle_since_hint
                 .filter(|t| p.idle_hint == Some(true) && *t > 0),
+            leader: p.leader.filter(|l| *l > 0),
         }
     }
 }
@@ -106,6 +113,10 @@ pub(super) struct Logind<'a> {
     removals: Cell<Option<MessageStream>>,
     /// `session/self`, read once: the listing and the carrier check both need it.
     own: OnceCell<Option<String>>,
+    /// On elogind (this host, not booted with systemd): the processes of each session asked
+    /// to end, found from its leader before asking. elogind drops a session after one SIGTERM
+    /// (none with linger) whatever its processes do: it is gone only once they are.
+    finish: Option<RefCell<HashMap<String, Members>>>,
 }
 
 /// What a D-Bus error from logind means for the user.
@@ -181,6 +192,60 @@ impl<'a> Logind<'a> {
             answered: Cell::new(false),
             removals: Cell::new(None),
             own: OnceCell::new(),
+            finish: (!bus.remote && !Path::new("/run/systemd/system").exists())
+                .then(|| RefCell::new(HashMap::new())),
+        }
+    }
+
+    /// The members of `s` kept for finishing it on elogind, if any are.
+    fn members(&self, id: &str) -> Option<Members> {
+        self.finish.as_ref()?.borrow().get(id).cloned()
+    }
+
+    /// On elogind: notes how to find the processes of `s` before it is asked to end. elogind
+    /// gives each session a cgroup of its own, named by its ID.
+    fn track(&self, s: &Session) {
+        let (Some(finish), Some(leader)) = (&self.finish, s.leader) else {
+            return;
+        };
+        let leader = leader as i32;
+        let audit = procfs::audit_session(leader).filter(|a| Some(*a) != procfs::audit_session(1));
+        let members = match procfs::cgroup_of(leader) {
+            Some(dir) if dir.rsplit('/').next() == Some(s.id.as_str()) => {
+                Members::Cgroup { dir, audit }
+            }
+            _ => match audit {
+                Some(a) => Members::Audit(a),
+                None => return,
+            },
+        };
+        finish.borrow_mut().insert(s.id.clone(), members);
+    }
+
+    /// On elogind, those of `gone` (no longer known to elogind) whose processes remain get
+    /// SIGTERM, SIGCONT and SIGHUP, and are waited for until `deadline`; those still running
+    /// then are returned.
+    async fn finish(&self, gone: Vec<String>, deadline: Instant) -> Result<Vec<String>> {
+        let me = std::process::id() as i32;
+        let mut left: Vec<(String, Members)> = gone
+            .into_iter()
+            .filter_map(|id| Some((id.clone(), self.members(&id)?)))
+            .collect();
+        for (_, m) in &left {
+            m.signal(&[Signal::TERM, Signal::CONT, Signal::HUP], me);
+        }
+        loop {
+            left.retain(|(_, m)| !m.scan(me).is_empty());
+            if left.is_empty() || Instant::now() >= deadline {
+                return Ok(left.into_iter().map(|(id, _)| id).collect());
+            }
+            let nap = self.stop.bounded(
+                (Instant::now() + Duration::from_millis(20)).min(deadline),
+                std::future::pending::<()>(),
+            );
+            if let Err(Halt::Interrupted) = nap.await {
+                return Err(interrupted(self.stop));
+            }
         }
     }
 
@@ -429,14 +494,34 @@ impl<'a> Logind<'a> {
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).
     async fn terminate(&self, s: &Session) -> Result<Asked> {
+        self.track(s);
         self.session_call("TerminateSession", &(s.id.as_str(),), s)
             .await
     }
 
-    /// Sends `signal` to every process of `s`.
+    /// Sends `signal` to every process of `s`. On elogind, once elogind has let the session go,
+    /// SIGKILL goes to its processes directly, in passes until none is left.
     async fn kill(&self, s: &Session, signal: i32) -> Result<Asked> {
-        self.session_call("KillSession", &(s.id.as_str(), "all", signal), s)
-            .await
+        let asked = self
+            .session_call("KillSession", &(s.id.as_str(), "all", signal), s)
+            .await?;
+        let Some(members) = self
+            .members(&s.id)
+            .filter(|_| signal == Signal::KILL.as_raw())
+        else {
+            return Ok(asked);
+        };
+        let me = std::process::id() as i32;
+        let until = after(crate::ops::logoff::KILL_GRACE);
+        let pass = self
+            .stop
+            .blocking(until, move || members.kill_all(me, until))
+            .await;
+        match pass {
+            None if self.stop.signal().is_some() => Err(interrupted(self.stop)),
+            Some(p) if p.found.is_empty() && asked == Asked::AlreadyGone => Ok(Asked::AlreadyGone),
+            _ => Ok(Asked::Requested),
+        }
     }
 
     async fn session_call<B>(&self, method: &str, body: &B, s: &Session) -> Result<Asked>
@@ -521,7 +606,16 @@ impl<'a> Logind<'a> {
         };
         let left = self.wait_on(&mut stream, ids, deadline).await;
         self.removals.set(Some(stream));
-        left
+        let mut left = left?;
+        if self.finish.is_some() {
+            let gone = ids
+                .iter()
+                .filter(|id| !left.contains(id))
+                .cloned()
+                .collect();
+            left.extend(self.finish(gone, deadline).await?);
+        }
+        Ok(left)
     }
 
     async fn wait_on(
@@ -568,8 +662,20 @@ impl<'a> Logind<'a> {
         Ok(still)
     }
 
-    /// The processes left in a session's scope, through systemd's unit API (works remotely too).
+    /// The processes left in a session's scope, through systemd's unit API (works remotely too);
+    /// on elogind, found in /proc.
     async fn processes(&self, s: &Session) -> Vec<Proc> {
+        if let Some(m) = self.members(&s.id) {
+            let me = std::process::id() as i32;
+            return m
+                .scan(me)
+                .into_iter()
+                .map(|p| Proc {
+                    pid: p.pid as u32,
+                    cmd: procfs::command(p.pid),
+                })
+                .collect();
+        }
         let scope = s.scope_unit();
         let reply = self
             .call_at(
@@ -692,7 +798,15 @@ impl Backend for Logind<'_> {
             let calm = Stop::default();
             let view = Logind::new(self.bus, bound.min(self.bound), &calm);
             let seen = each(ids, IN_FLIGHT, |id| view.exists(id)).await;
-            Ok(seen.into_iter().map(Result::ok).collect())
+            let me = std::process::id() as i32;
+            Ok(ids
+                .iter()
+                .zip(seen)
+                .map(|(id, there)| {
+                    let procs = self.members(id).is_some_and(|m| !m.scan(me).is_empty());
+                    there.ok().map(|t| t || procs)
+                })
+                .collect())
         })
     }
 

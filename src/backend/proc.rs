@@ -292,6 +292,7 @@ fn session(id: String, r: utmp::Record, active_vt: &str) -> Session {
         remote_host: Some(r.host.clone()).filter(|h| !h.is_empty() && !h.starts_with(':')),
         since: Some(r.time_us).filter(|t| *t > 0),
         idle_since,
+        leader: u32::try_from(r.pid).ok(),
         user: r.user,
     }
 }
