@@ -29,6 +29,8 @@ pub enum Halt {
 pub struct Stop {
     signal: Cell<Option<&'static str>>,
     event: Event,
+    /// The run is ending its own session: the terminal's hangup is expected, not a stop.
+    hangup_expected: Cell<bool>,
 }
 
 impl Stop {
@@ -38,6 +40,17 @@ impl Stop {
             self.signal.set(Some(signal));
         }
         self.event.notify(usize::MAX);
+    }
+
+    /// From now on SIGHUP does not interrupt: the run is ending the session it runs in, whose
+    /// terminal goes away with it.
+    pub fn expect_hangup(&self) {
+        self.hangup_expected.set(true);
+    }
+
+    /// Whether SIGHUP is expected (see [`Stop::expect_hangup`]).
+    pub fn hangup_expected(&self) -> bool {
+        self.hangup_expected.get()
     }
 
     /// The signal that interrupted the run, if one did.

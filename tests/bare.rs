@@ -161,13 +161,14 @@ fn by_name_and_the_callers_own_session() {
         "{stdout}"
     );
     assert_only_gone(&lab, &before, &alice, &line);
-    // With no argument, from inside bob's own session: that session ends, logoff last.
+    // With no argument, from inside bob's own session: that session ends, logoff last (its
+    // terminal's hangup does not stop it: it was expected).
     let bin = lab.host_binary();
     let own = login(
         &lab,
         "bob",
         H,
-        &format!("(sleep 1; {bin} /v >/tmp/own.out 2>&1) & "),
+        &format!("(sleep 3; {bin} /v >/tmp/own.out 2>&1) & "),
     );
     let own_line = line_of(&lab, &own.id);
     let before = lab.snapshot(H);
@@ -175,6 +176,20 @@ fn by_name_and_the_callers_own_session() {
         lab.session_pids(H, &own.id).is_empty().then_some(())
     });
     assert!(!live_records(&lab, H).contains(&format!(" {own_line} ")));
+    let said = eventually(Duration::from_secs(10), "logoff reports", || {
+        let o = lab.exec(H, &["cat", "/tmp/own.out"]);
+        let text = String::from_utf8_lossy(&o.stdout).to_string();
+        (text.contains("has been logged off") || text.contains("logoff: ")).then_some(text)
+    });
+    assert!(
+        said.contains("(your current session)")
+            && said.contains(&format!(
+                "Session {} of bob on {H} has been logged off",
+                own.id
+            ))
+            && !said.contains("logoff: "),
+        "{said}"
+    );
     let log = lab.exec_ok(
         H,
         &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],

@@ -335,8 +335,13 @@ fn verbose_says_every_step() {
     let a = lab.login("alice", H);
     let (code, stdout, stderr) = root_logoff(&lab, H, &["-V", &a]);
     assert_eq!(code, 0, "{stderr}");
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{stdout}");
+    let all: Vec<&str> = stdout.lines().collect();
+    assert_eq!(all.len(), 5, "{stdout}");
+    assert_eq!(
+        all[0],
+        format!("{H}: sessions from logind (its system bus answers for org.freedesktop.login1)")
+    );
+    let lines = &all[1..];
     assert_eq!(
         lines[0],
         format!("Session {a} of alice on {H} (given by ID)")

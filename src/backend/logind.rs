@@ -512,10 +512,12 @@ impl<'a> Logind<'a> {
             return Ok(asked);
         };
         let me = std::process::id() as i32;
-        let until = after(crate::ops::logoff::KILL_GRACE);
+        let passes = super::proc::KILL_PASSES;
         let pass = self
             .stop
-            .blocking(until, move || members.kill_all(me, until))
+            .blocking(after(passes * 2), move || {
+                members.kill_all(me, after(passes))
+            })
             .await;
         match pass {
             None if self.stop.signal().is_some() => Err(interrupted(self.stop)),

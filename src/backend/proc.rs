@@ -28,6 +28,9 @@ use crate::transport::interrupted;
 /// How often a wait looks again whether a session's processes are gone.
 const POLL: Duration = Duration::from_millis(20);
 
+/// How long SIGKILL passes may go on (the kill grace's wait then looks at what is left).
+pub(super) const KILL_PASSES: Duration = Duration::from_secs(2);
+
 /// What is known of a listed session: how to find its members once its leader is gone, and
 /// its login record.
 #[derive(Debug, Clone)]
@@ -75,6 +78,7 @@ impl<'a> ProcHost<'a> {
         // An audit session that PID 1 already has (a container started from someone's login)
         // is everybody's: it cannot tell sessions apart.
         let inherited = procfs::audit_session(1);
+        let init_sid = procfs::look(1, false).map(|p| p.sid);
         let vt = std::fs::read_to_string("/sys/class/tty/tty0/active").unwrap_or_default();
         let mut out: Vec<Session> = Vec::new();
         let mut known = self.known.borrow_mut();
@@ -85,6 +89,14 @@ impl<'a> ProcHost<'a> {
             let Some(leader) = procfs::look(r.pid, true).filter(|l| !l.zombie) else {
                 continue; // a stale record: its session is over
             };
+            // A stale record whose PID was given to another process since (a container
+            // restarted with its /run kept): that process started after the record was written.
+            // Nor is PID 1's session, or none, anybody's login.
+            let reused = procfs::started_us(&leader)
+                .is_some_and(|t| r.time_us > 0 && t > r.time_us + 2_000_000);
+            if reused || leader.sid <= 0 || Some(leader.sid) == init_sid {
+                continue;
+            }
             let (id, members) = match leader.audit.filter(|a| Some(*a) != inherited) {
                 Some(a) => (a.to_string(), Members::Audit(a)),
                 None => (
@@ -198,13 +210,18 @@ impl<'a> ProcHost<'a> {
             return Ok(Asked::AlreadyGone);
         };
         let (members, me) = (t.members.clone(), self.me);
+        // Our own session: its terminal hangs up on us as it ends.
+        if procfs::look(me, true).is_some_and(|p| members.holds(&p)) {
+            self.stop.expect_hangup();
+        }
         let pass = if kill {
-            let until = after(super::super::ops::logoff::KILL_GRACE);
-            let work = move || members.kill_all(me, until);
-            match self.stop.blocking(until, work).await {
+            // The passes stop well before the wait for them does: a pass that did not come
+            // back (a thread that could not start, a scan stuck on a hung mount) is no answer.
+            let work = move || members.kill_all(me, after(KILL_PASSES));
+            match self.stop.blocking(after(KILL_PASSES * 2), work).await {
                 Some(p) => p,
                 None if self.stop.signal().is_some() => return Err(interrupted(self.stop)),
-                None => procfs::Pass::default(),
+                None => return Ok(Asked::Requested),
             }
         } else {
             // systemd's order for a scope: SIGTERM, SIGCONT (a stopped process gets it), and

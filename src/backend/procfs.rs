@@ -43,8 +43,10 @@ pub(crate) struct Seen {
 
 /// `/proc/PID/stat`'s fields after the command name: state, ppid, pgrp, session, tty_nr, ...,
 /// starttime (the 22nd field).
-fn parse_stat(pid: i32, stat: &str) -> Option<Seen> {
-    let rest = &stat[stat.rfind(')')? + 2..];
+fn parse_stat(pid: i32, stat: &[u8]) -> Option<Seen> {
+    // The command name is any bytes, `)` and spaces included: the fields follow its last `)`.
+    let end = stat.iter().rposition(|b| *b == b')')?;
+    let rest = std::str::from_utf8(stat.get(end + 2..)?).ok()?;
     let f: Vec<&str> = rest.split(' ').collect();
     Some(Seen {
         pid,
@@ -58,12 +60,25 @@ fn parse_stat(pid: i32, stat: &str) -> Option<Seen> {
 
 /// The kernel's view of `pid` now; `None` once it is gone.
 pub(crate) fn look(pid: i32, with_audit: bool) -> Option<Seen> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
     let mut seen = parse_stat(pid, &stat)?;
     if with_audit {
         seen.audit = audit_session(pid);
     }
     Some(seen)
+}
+
+/// When `p` started, in microseconds since the epoch (boot time plus its start in clock ticks).
+pub(crate) fn started_us(p: &Seen) -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let boot: u64 = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    let hz = rustix::param::clock_ticks_per_second().max(1);
+    Some(boot * 1_000_000 + p.start * 1_000_000 / hz)
 }
 
 /// `pid`'s audit session ID, if it has one.
@@ -250,15 +265,17 @@ mod tests {
     #[test]
     fn stat_lines_with_odd_names_are_read() {
         let line =
-            "4242 (a) (b c) S 1 4242 4240 34816 4242 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0";
+            b"4242 (a) (b\xff c) S 1 4242 4240 34816 4242 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0";
         let s = parse_stat(4242, line).unwrap();
         assert_eq!(
             (s.sid, s.tty, s.start, s.zombie),
             (4240, 34816, 987654, false)
         );
-        let z = parse_stat(1, "1 (x) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 5 0").unwrap();
+        let z = parse_stat(1, b"1 (x) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 5 0").unwrap();
         assert!(z.zombie);
-        assert!(parse_stat(1, "garbage").is_none());
+        assert!(parse_stat(1, b"garbage").is_none());
+        assert!(parse_stat(1, b"1 (x)").is_none());
+        assert!(parse_stat(1, b"1 (x)x").is_none());
     }
 
     #[test]
