@@ -23,7 +23,6 @@ use crate::fleet::each;
 use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session, State};
 use crate::stop::{Halt, Stop, after};
-use crate::sys::{UserLookup, user_exists};
 use crate::transport::{Bus, interrupted, zbus_reason};
 
 mod notice;
@@ -226,27 +225,20 @@ impl<'a> Logind<'a> {
     /// SIGTERM, SIGCONT and SIGHUP, and are waited for until `deadline`; those still running
     /// then are returned.
     async fn finish(&self, gone: Vec<String>, deadline: Instant) -> Result<Vec<String>> {
-        let me = std::process::id() as i32;
+        let me = procfs::own_pid();
         let mut left: Vec<(String, Members)> = gone
             .into_iter()
             .filter_map(|id| Some((id.clone(), self.members(&id)?)))
             .collect();
         for (_, m) in &left {
-            m.signal(&[Signal::TERM, Signal::CONT, Signal::HUP], me);
+            m.signal(procfs::ENDING, me);
         }
-        loop {
+        procfs::poll_until(self.stop, deadline, || {
             left.retain(|(_, m)| !m.scan(me).is_empty());
-            if left.is_empty() || Instant::now() >= deadline {
-                return Ok(left.into_iter().map(|(id, _)| id).collect());
-            }
-            let nap = self.stop.bounded(
-                (Instant::now() + Duration::from_millis(20)).min(deadline),
-                std::future::pending::<()>(),
-            );
-            if let Err(Halt::Interrupted) = nap.await {
-                return Err(interrupted(self.stop));
-            }
-        }
+            Ok(left.is_empty())
+        })
+        .await?;
+        Ok(left.into_iter().map(|(id, _)| id).collect())
     }
 
     fn conn(&self) -> &Connection {
@@ -511,16 +503,7 @@ impl<'a> Logind<'a> {
         else {
             return Ok(asked);
         };
-        let me = std::process::id() as i32;
-        let passes = super::proc::KILL_PASSES;
-        let pass = self
-            .stop
-            .blocking(after(passes * 2), move || {
-                members.kill_all(me, after(passes))
-            })
-            .await;
-        match pass {
-            None if self.stop.signal().is_some() => Err(interrupted(self.stop)),
+        match members.kill_bounded(self.stop).await? {
             Some(p) if p.found.is_empty() && asked == Asked::AlreadyGone => Ok(Asked::AlreadyGone),
             _ => Ok(Asked::Requested),
         }
@@ -668,15 +651,7 @@ impl<'a> Logind<'a> {
     /// on elogind, found in /proc.
     async fn processes(&self, s: &Session) -> Vec<Proc> {
         if let Some(m) = self.members(&s.id) {
-            let me = std::process::id() as i32;
-            return m
-                .scan(me)
-                .into_iter()
-                .map(|p| Proc {
-                    pid: p.pid as u32,
-                    cmd: procfs::command(p.pid),
-                })
-                .collect();
+            return m.procs(procfs::own_pid());
         }
         let scope = s.scope_unit();
         let reply = self
@@ -761,19 +736,11 @@ impl Backend for Logind<'_> {
 
     fn user_exists<'a>(&'a self, user: &'a str) -> Reply<'a, Option<bool>> {
         // Only this machine's NSS can be asked; a host reached over D-Bus cannot say.
-        let name = user.to_owned();
         Box::pin(async move {
-            if self.bus.remote || name.parse::<u32>().is_ok() {
+            if self.bus.remote {
                 return Ok(None);
             }
-            let lookup = self
-                .stop
-                .blocking(after(self.bound), move || user_exists(&name));
-            Ok(match lookup.await {
-                Some(UserLookup::Exists) => Some(true),
-                Some(UserLookup::NoSuchUser) => Some(false),
-                Some(UserLookup::Unknown) | None => None,
-            })
+            Ok(super::local_user_exists(user, self.bound, self.stop).await)
         })
     }
 
@@ -800,7 +767,7 @@ impl Backend for Logind<'_> {
             let calm = Stop::default();
             let view = Logind::new(self.bus, bound.min(self.bound), &calm);
             let seen = each(ids, IN_FLIGHT, |id| view.exists(id)).await;
-            let me = std::process::id() as i32;
+            let me = procfs::own_pid();
             Ok(ids
                 .iter()
                 .zip(seen)

@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session};
 use crate::stop::Stop;
+use crate::stop::after;
+use crate::sys::{UserLookup, user_exists};
 use crate::transport::{self, Bus, Target};
 
 /// A backend call in progress (boxed: verbs take `&dyn Backend`).
@@ -81,6 +83,23 @@ pub(crate) trait Backend {
 
     /// The processes left in `s` (empty if they cannot be listed).
     fn processes<'a>(&'a self, s: &'a Session) -> Pin<Box<dyn Future<Output = Vec<Proc>> + 'a>>;
+}
+
+/// Whether user `name` exists, as this machine's NSS says within `bound`; `None` when it
+/// cannot say (a UID is given, the lookup failed or took too long).
+async fn local_user_exists(name: &str, bound: Duration, stop: &Stop) -> Option<bool> {
+    if name.parse::<u32>().is_ok() {
+        return None;
+    }
+    let name = name.to_owned();
+    match stop
+        .blocking(after(bound), move || user_exists(&name))
+        .await
+    {
+        Some(UserLookup::Exists) => Some(true),
+        Some(UserLookup::NoSuchUser) => Some(false),
+        Some(UserLookup::Unknown) | None => None,
+    }
 }
 
 /// Which backend to use (`--backend`).

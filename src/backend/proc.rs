@@ -21,15 +21,11 @@ use super::{Asked, Backend, Delivery, Listing, Reply};
 use crate::error::{Error, Result};
 use crate::ops::logoff::Notice;
 use crate::session::{Proc, Session, State};
-use crate::stop::{Halt, Stop, after};
-use crate::sys::{UserLookup, user_exists, user_id};
-use crate::transport::interrupted;
+use crate::stop::Stop;
+use crate::sys::user_id;
 
-/// How often a wait looks again whether a session's processes are gone.
-const POLL: Duration = Duration::from_millis(20);
-
-/// How long SIGKILL passes may go on (the kill grace's wait then looks at what is left).
-pub(super) const KILL_PASSES: Duration = Duration::from_secs(2);
+/// How long a user lookup may take (NSS may ask a directory server).
+const LOOKUP_BOUND: Duration = Duration::from_secs(5);
 
 /// What is known of a listed session: how to find its members once its leader is gone, and
 /// its login record.
@@ -60,7 +56,7 @@ impl<'a> ProcHost<'a> {
             host,
             stop,
             agent,
-            me: std::process::id() as i32,
+            me: procfs::own_pid(),
             uid: rustix::process::getuid().as_raw(),
             root: rustix::process::geteuid().is_root(),
             known: RefCell::new(HashMap::new()),
@@ -79,6 +75,7 @@ impl<'a> ProcHost<'a> {
         // is everybody's: it cannot tell sessions apart.
         let inherited = procfs::audit_session(1);
         let init_sid = procfs::look(1, false).map(|p| p.sid);
+        let boot = procfs::boot_us();
         let vt = std::fs::read_to_string("/sys/class/tty/tty0/active").unwrap_or_default();
         let mut out: Vec<Session> = Vec::new();
         let mut known = self.known.borrow_mut();
@@ -92,8 +89,9 @@ impl<'a> ProcHost<'a> {
             // A stale record whose PID was given to another process since (a container
             // restarted with its /run kept): that process started after the record was written.
             // Nor is PID 1's session, or none, anybody's login.
-            let reused = procfs::started_us(&leader)
-                .is_some_and(|t| r.time_us > 0 && t > r.time_us + 2_000_000);
+            let reused = boot.is_some_and(|b| {
+                r.time_us > 0 && procfs::started_us(&leader, b) > r.time_us + 2_000_000
+            });
             if reused || leader.sid <= 0 || Some(leader.sid) == init_sid {
                 continue;
             }
@@ -147,18 +145,20 @@ impl<'a> ProcHost<'a> {
 
     /// Our own session here: the one whose members include this process.
     fn own(&self) -> Result<Option<String>> {
-        let Some(me) = procfs::look(self.me, true) else {
-            return Ok(None);
-        };
         self.list()?;
+        Ok(self.own_listed())
+    }
+
+    /// Our own session among those last listed.
+    fn own_listed(&self) -> Option<String> {
+        let me = procfs::look(self.me, true)?;
         let known = self.known.borrow();
         // An audit session is exact; a POSIX session or terminal match is the fallback.
         let mut ids: Vec<(&String, &Tracked)> = known.iter().collect();
         ids.sort_by_key(|(_, t)| !matches!(t.members, Members::Audit(_)));
-        Ok(ids
-            .into_iter()
+        ids.into_iter()
             .find(|(_, t)| t.members.holds(&me))
-            .map(|(id, _)| id.clone()))
+            .map(|(id, _)| id.clone())
     }
 
     /// Marks the login record of a session whose processes are all gone dead, as its login
@@ -181,25 +181,18 @@ impl<'a> ProcHost<'a> {
 
     async fn wait_gone(&self, ids: &[String], deadline: Instant) -> Result<Vec<String>> {
         let mut left: Vec<String> = ids.to_vec();
-        loop {
+        procfs::poll_until(self.stop, deadline, || {
             let mut still = Vec::new();
-            for id in left {
+            for id in left.drain(..) {
                 if self.alive(&id)? {
                     still.push(id);
                 }
             }
             left = still;
-            if left.is_empty() || Instant::now() >= deadline {
-                return Ok(left);
-            }
-            let nap = self.stop.bounded(
-                (Instant::now() + POLL).min(deadline),
-                std::future::pending::<()>(),
-            );
-            if let Err(Halt::Interrupted) = nap.await {
-                return Err(interrupted(self.stop));
-            }
-        }
+            Ok(left.is_empty())
+        })
+        .await?;
+        Ok(left)
     }
 
     /// Sends `signals` to every member of `s`, or (SIGKILL) kills them in passes until none is
@@ -215,18 +208,12 @@ impl<'a> ProcHost<'a> {
             self.stop.expect_hangup();
         }
         let pass = if kill {
-            // The passes stop well before the wait for them does: a pass that did not come
-            // back (a thread that could not start, a scan stuck on a hung mount) is no answer.
-            let work = move || members.kill_all(me, after(KILL_PASSES));
-            match self.stop.blocking(after(KILL_PASSES * 2), work).await {
+            match members.kill_bounded(self.stop).await? {
                 Some(p) => p,
-                None if self.stop.signal().is_some() => return Err(interrupted(self.stop)),
                 None => return Ok(Asked::Requested),
             }
         } else {
-            // systemd's order for a scope: SIGTERM, SIGCONT (a stopped process gets it), and
-            // SIGHUP (an interactive shell ignores SIGTERM).
-            members.signal(&[Signal::TERM, Signal::CONT, Signal::HUP], me)
+            members.signal(procfs::ENDING, me)
         };
         if pass.found.is_empty() {
             self.bury(&t);
@@ -239,14 +226,7 @@ impl<'a> ProcHost<'a> {
         let Ok(Some(t)) = self.tracked(&s.id) else {
             return Vec::new();
         };
-        t.members
-            .scan(self.me)
-            .into_iter()
-            .map(|p| Proc {
-                pid: p.pid as u32,
-                cmd: procfs::command(p.pid),
-            })
-            .collect()
+        t.members.procs(self.me)
     }
 
     /// Writes the notice on each session's terminal, as write(1) does: never blocking on a
@@ -333,10 +313,11 @@ impl Backend for ProcHost<'_> {
             if self.agent {
                 return Ok(None);
             }
-            let Some(id) = self.own()? else {
+            let all = self.list()?;
+            let Some(id) = self.own_listed() else {
                 return Ok(None);
             };
-            Ok(self.list()?.into_iter().find(|s| s.id == id))
+            Ok(all.into_iter().find(|s| s.id == id))
         })
     }
 
@@ -354,20 +335,7 @@ impl Backend for ProcHost<'_> {
     }
 
     fn user_exists<'a>(&'a self, user: &'a str) -> Reply<'a, Option<bool>> {
-        let name = user.to_owned();
-        Box::pin(async move {
-            if name.parse::<u32>().is_ok() {
-                return Ok(None);
-            }
-            let lookup = self
-                .stop
-                .blocking(after(Duration::from_secs(5)), move || user_exists(&name));
-            Ok(match lookup.await {
-                Some(UserLookup::Exists) => Some(true),
-                Some(UserLookup::NoSuchUser) => Some(false),
-                Some(UserLookup::Unknown) | None => None,
-            })
-        })
+        Box::pin(async move { Ok(super::local_user_exists(user, LOOKUP_BOUND, self.stop).await) })
     }
 
     fn watch(&self) -> Reply<'_, ()> {

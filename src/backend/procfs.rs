@@ -14,6 +14,26 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, PidfdFlags, Signal, pidfd_open, pidfd_send_signal};
 
+use crate::error::Result;
+use crate::session::Proc;
+use crate::stop::{Halt, Stop, after};
+use crate::transport::interrupted;
+
+/// What a session's processes get first: systemd's order for a scope, SIGTERM, SIGCONT (a
+/// stopped process gets it) and SIGHUP (an interactive shell ignores SIGTERM).
+pub(crate) const ENDING: &[Signal] = &[Signal::TERM, Signal::CONT, Signal::HUP];
+
+/// How long SIGKILL passes may go on (the kill grace's wait then looks at what is left).
+const KILL_PASSES: Duration = Duration::from_secs(2);
+
+/// How often a wait looks again whether a session's processes are gone.
+const POLL: Duration = Duration::from_millis(20);
+
+/// This process, which is never signalled.
+pub(crate) fn own_pid() -> i32 {
+    std::process::id() as i32
+}
+
 /// `/proc/PID/sessionid` of a process with no audit session.
 const NO_AUDIT: u32 = u32::MAX;
 
@@ -68,17 +88,22 @@ pub(crate) fn look(pid: i32, with_audit: bool) -> Option<Seen> {
     Some(seen)
 }
 
-/// When `p` started, in microseconds since the epoch (boot time plus its start in clock ticks).
-pub(crate) fn started_us(p: &Seen) -> Option<u64> {
+/// When this machine booted, in microseconds since the epoch.
+pub(crate) fn boot_us() -> Option<u64> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let boot: u64 = stat
+    let secs: u64 = stat
         .lines()
         .find_map(|l| l.strip_prefix("btime "))?
         .trim()
         .parse()
         .ok()?;
+    Some(secs * 1_000_000)
+}
+
+/// When `p` started, in microseconds since the epoch, given [`boot_us`].
+pub(crate) fn started_us(p: &Seen, boot_us: u64) -> u64 {
     let hz = rustix::param::clock_ticks_per_second().max(1);
-    Some(boot * 1_000_000 + p.start * 1_000_000 / hz)
+    boot_us + p.start * 1_000_000 / hz
 }
 
 /// `pid`'s audit session ID, if it has one.
@@ -191,6 +216,33 @@ impl Members {
         Pass { found, refused }
     }
 
+    /// The live members now, but `except`, with their command lines.
+    pub(crate) fn procs(&self, except: i32) -> Vec<Proc> {
+        self.scan(except)
+            .into_iter()
+            .map(|p| Proc {
+                pid: p.pid as u32,
+                cmd: command(p.pid),
+            })
+            .collect()
+    }
+
+    /// [`Members::kill_all`] on a thread of its own, bounded: the passes stop well before the
+    /// wait for them does, so a pass that did not come back (a thread that could not start, a
+    /// scan stuck on a hung mount) is `None`, never taken for "no member left".
+    pub(crate) async fn kill_bounded(&self, stop: &Stop) -> Result<Option<Pass>> {
+        let (members, me) = (self.clone(), own_pid());
+        let pass = stop
+            .blocking(after(KILL_PASSES * 2), move || {
+                members.kill_all(me, after(KILL_PASSES))
+            })
+            .await;
+        match pass {
+            None if stop.signal().is_some() => Err(interrupted(stop)),
+            pass => Ok(pass),
+        }
+    }
+
     /// SIGKILL passes (and `cgroup.kill` where the session has a cgroup and we may write it)
     /// until a whole pass finds no member, or `until`. The members the last pass found.
     pub(crate) fn kill_all(&self, except: i32, until: Instant) -> Pass {
@@ -208,6 +260,24 @@ impl Members {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
+}
+
+/// Looks again every [`POLL`] until `done` says so or `deadline` passes; interruptible.
+pub(crate) async fn poll_until(
+    stop: &Stop,
+    deadline: Instant,
+    mut done: impl FnMut() -> Result<bool>,
+) -> Result<()> {
+    while !done()? && Instant::now() < deadline {
+        let nap = stop.bounded(
+            (Instant::now() + POLL).min(deadline),
+            std::future::pending::<()>(),
+        );
+        if let Err(Halt::Interrupted) = nap.await {
+            return Err(interrupted(stop));
+        }
+    }
+    Ok(())
 }
 
 /// What one signalling pass found.
