@@ -123,6 +123,7 @@ err-no-bus = cannot connect to the system bus on { $host }: { $reason }
 err-no-logind = systemd-logind is not running on { $host } (nobody owns org.freedesktop.login1 on its system bus)
 err-no-records = cannot read the login records of { $host } (it has no logind): { $reason }
 err-no-agent = { $host } has neither systemd-stdio-bridge nor logoff installed: install either there to reach it
+err-agent-mismatch = logoff { $theirs } on { $host } does not speak the agent protocol of this logoff ({ $ours }): install the same version there
 err-unreachable = cannot reach { $host }: { $reason }
 err-auth = authentication to { $host } failed: { $reason }
 err-no-bridge = { $host } has no systemd-stdio-bridge: { $reason }
@@ -133,8 +134,9 @@ err-bus = unexpected D-Bus error from { $host }: { $reason }
 err-some-hosts-failed = { $failed } of { $total } hosts failed
 
 # /v
-v-connecting = Connecting to { $host } (ssh, systemd-stdio-bridge)...
+v-connecting = Connecting to { $host } (ssh: systemd-stdio-bridge, else logoff there)...
 v-connected = Connected to { $host } in { $ms } ms
+v-agent = { $host }: answered by logoff { $version } there (agent mode: the host has no systemd-stdio-bridge or no system bus)
 v-backend-logind = { $host }: sessions from logind (its system bus answers for org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sessions from its login records and /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sessions from its login records and /proc (no system bus: { $reason })

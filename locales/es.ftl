@@ -125,6 +125,7 @@ err-no-bus = no se puede conectar con el bus del sistema en { $host }: { $reason
 err-no-logind = systemd-logind no se está ejecutando en { $host } (nadie posee org.freedesktop.login1 en su bus del sistema)
 err-no-records = no se pueden leer los registros de inicio de sesión de { $host } (no tiene logind): { $reason }
 err-no-agent = { $host } no tiene instalado ni systemd-stdio-bridge ni logoff: instale uno de los dos allí para alcanzarlo
+err-agent-mismatch = logoff { $theirs } en { $host } no habla el protocolo de agente de este logoff ({ $ours }): instale allí la misma versión
 err-unreachable = no se puede acceder a { $host }: { $reason }
 err-auth = error de autenticación en { $host }: { $reason }
 err-no-bridge = { $host } no tiene systemd-stdio-bridge: { $reason }
@@ -135,8 +136,9 @@ err-bus = error de D-Bus inesperado de { $host }: { $reason }
 err-some-hosts-failed = error en { $failed } de { $total } hosts
 
 # /v
-v-connecting = Conectando con { $host } (ssh, systemd-stdio-bridge)...
+v-connecting = Conectando con { $host } (ssh: systemd-stdio-bridge o, si no, el logoff de ese equipo)...
 v-connected = Conectado con { $host } en { $ms } ms
+v-agent = { $host }: responde logoff { $version } de ese equipo (modo agente: el equipo no tiene systemd-stdio-bridge o no tiene bus del sistema)
 v-backend-logind = { $host }: sesiones de logind (su bus del sistema responde por org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sesiones de sus registros de inicio de sesión y /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (sin bus del sistema: { $reason })

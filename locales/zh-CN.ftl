@@ -121,6 +121,7 @@ err-no-bus = 无法连接到 { $host } 上的系统总线：{ $reason }
 err-no-logind = { $host } 上没有运行 systemd-logind（其系统总线上没有 org.freedesktop.login1 的所有者）
 err-no-records = 无法读取 { $host } 的登录记录（它没有 logind）：{ $reason }
 err-no-agent = { $host } 既没有安装 systemd-stdio-bridge 也没有安装 logoff：请在那里安装其中之一以便访问
+err-agent-mismatch = { $host } 上的 logoff { $theirs } 不使用此 logoff（{ $ours }）的代理协议：请在那里安装相同的版本
 err-unreachable = 无法访问 { $host }：{ $reason }
 err-auth = 向 { $host } 进行身份验证失败：{ $reason }
 err-no-bridge = { $host } 上没有 systemd-stdio-bridge：{ $reason }
@@ -131,8 +132,9 @@ err-bus = 来自 { $host } 的意外 D-Bus 错误：{ $reason }
 err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败
 
 # /v
-v-connecting = 正在连接到 { $host }（ssh、systemd-stdio-bridge）...
+v-connecting = 正在连接到 { $host }（ssh：systemd-stdio-bridge，否则使用该主机上的 logoff）...
 v-connected = 已连接到 { $host }，用时 { $ms } 毫秒
+v-agent = { $host }：由该主机上的 logoff { $version } 应答（代理模式：该主机没有 systemd-stdio-bridge 或没有系统总线）
 v-backend-logind = { $host }：会话来自 logind（其系统总线为 org.freedesktop.login1 应答）
 v-backend-proc-asked = { $host }：会话来自其登录记录和 /proc（--backend=proc）
 v-backend-proc-no-bus = { $host }：会话来自其登录记录和 /proc（没有系统总线：{ $reason }）

@@ -22,7 +22,7 @@ use crate::session::{Selector, Session};
 use crate::stop::{Stop, after, first_of};
 use crate::transport::askpass;
 use crate::transport::{self, Target};
-use crate::{audit, fleet, plan};
+use crate::{agent, audit, fleet, plan};
 use zruntime::SharedRuntime;
 use zruntime::signal::{Signal, Signals};
 
@@ -104,6 +104,12 @@ pub fn main(verb: Verb) -> ExitCode {
     }
     let l = Localizer::from_env();
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    // Started over ssh by a logoff on another machine (see `agent`).
+    if verb == Verb::Logoff
+        && let Some(asked) = agent::args(&args)
+    {
+        return ExitCode::from(run_agent(asked));
+    }
     // A script that asked for JSON gets it even when the command line itself is wrong.
     let mut o = Output::new(verb, wants_json(&args));
     let code = match cli::parse(verb, args) {
@@ -136,6 +142,38 @@ pub fn main(verb: Verb) -> ExitCode {
         ));
     }
     ExitCode::from(code)
+}
+
+/// Serves the agent protocol on stdin and stdout; the exit code. Refused on a terminal: the
+/// agent speaks to a program, and would leave the terminal non-blocking.
+fn run_agent(asked: Result<agent::Args, String>) -> u8 {
+    let fail = |why: &str| {
+        let _ = writeln!(std::io::stderr().lock(), "logoff: agent: {}", i18n::clean(why));
+        exit::USAGE
+    };
+    let args = match asked {
+        Ok(a) => a,
+        Err(why) => return fail(&why),
+    };
+    if std::io::stdin().is_terminal() || std::io::stdout().is_terminal() {
+        return fail("the agent mode is for a logoff on another machine, over ssh");
+    }
+    crate::block_on(async {
+        let io = |fd: std::io::Result<std::os::fd::OwnedFd>| {
+            let rt = SharedRuntime::current().map_err(|e| e.to_string())?;
+            let file = std::fs::File::from(fd.map_err(|e| e.to_string())?);
+            zruntime::AsyncIo::new(&rt, file).map_err(|e| e.to_string())
+        };
+        use std::os::fd::AsFd;
+        let input = io(std::io::stdin().as_fd().try_clone_to_owned());
+        let output = io(std::io::stdout().as_fd().try_clone_to_owned());
+        let (input, output) = match (input, output) {
+            (Ok(i), Ok(o)) => (i, o),
+            (Err(e), _) | (_, Err(e)) => return fail(&e),
+        };
+        let stop = Stop::default();
+        until_done(agent::serve(input, output, args, &stop), &stop).await
+    })
 }
 
 /// Whether `--json` (any spelling) is among the switches, looked at before parsing.

@@ -125,6 +125,11 @@ pub enum Error {
     NoAgent {
         host: String,
     },
+    /// The host's logoff answered as the agent, but in another protocol (`theirs`: its version).
+    AgentMismatch {
+        host: String,
+        theirs: String,
+    },
     LogindFailed {
         host: String,
         reason: String,
@@ -215,6 +220,7 @@ impl Error {
             | NoLogind { .. }
             | NoRecords { .. }
             | NoAgent { .. }
+            | AgentMismatch { .. }
             | LogindFailed { .. }
             | NoAnswer { .. }
             | Unreachable { .. }

@@ -22,6 +22,7 @@
 //!   `unsafe`.
 #![deny(unsafe_code)]
 
+pub(crate) mod agent;
 pub mod app;
 pub mod audit;
 pub(crate) mod backend;

@@ -4,9 +4,12 @@
 //! original — IDs, names, `console`, "must be active", "ambiguous lists the candidates" — is unit
 //! tested without a bus.
 
+use serde::{Deserialize, Serialize};
+
 /// One session, with the properties `logoff` shows and decides on. What the host did not say
 /// is `None`, never an empty string or a made-up number.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Session {
     pub(crate) id: String,
     pub(crate) uid: Option<u32>,
@@ -36,7 +39,7 @@ pub struct Session {
 }
 
 /// Where a session is in its life (logind's `State`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum State {
     Online,
     Active,
@@ -139,7 +142,7 @@ fn display_number(d: &str) -> Option<&str> {
 }
 
 /// A process still alive in a session (what a failed logoff reports).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proc {
     pub pid: u32,
     pub cmd: String,

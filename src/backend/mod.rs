@@ -5,6 +5,7 @@
 //! Every method is bounded in time and interruptible (see [`stop`](crate::stop)), and speaks in
 //! the crate's own types: verbs never see D-Bus.
 
+mod agent;
 mod logind;
 mod proc;
 mod procfs;
@@ -13,6 +14,8 @@ mod utmp;
 pub(crate) use logind::Delivery;
 
 use std::future::Future;
+
+use serde::{Deserialize, Serialize};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
@@ -113,7 +116,8 @@ pub enum Choice {
 }
 
 /// The backend a host is asked through, and why (what `/v` says).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Chosen {
     /// systemd-logind or elogind on the host's system bus.
     Logind,
@@ -122,7 +126,8 @@ pub enum Chosen {
 }
 
 /// Why a host's sessions are read from its login records.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NoLogindWhy {
     /// `--backend=proc`.
     Asked,
@@ -140,6 +145,8 @@ pub(crate) struct Host {
 
 enum Link {
     Bus(Bus),
+    /// logoff's agent on another host.
+    Agent(Box<transport::Agent>),
     /// This host's own login records and /proc.
     Local(String),
 }
@@ -147,21 +154,36 @@ enum Link {
 impl Host {
     /// Whether the host is another one (reached over ssh).
     pub(crate) fn remote(&self) -> bool {
-        matches!(&self.link, Link::Bus(b) if b.remote)
+        match &self.link {
+            Link::Bus(b) => b.remote,
+            Link::Agent(_) => true,
+            Link::Local(_) => false,
+        }
+    }
+
+    /// The version of logoff answering as the agent on the host, if one does.
+    pub(crate) fn agent(&self) -> Option<&str> {
+        match &self.link {
+            Link::Agent(a) => Some(&a.hello.version),
+            _ => None,
+        }
     }
 
     /// The backend for this host; `bound`: how long any one call may go unanswered.
     pub(crate) fn backend<'a>(&'a self, bound: Duration, stop: &'a Stop) -> Box<dyn Backend + 'a> {
         match &self.link {
             Link::Bus(bus) => Box::new(logind::Logind::new(bus, bound, stop)),
-            Link::Local(host) => Box::new(proc::ProcHost::new(host.clone(), stop, false)),
+            Link::Agent(a) => Box::new(agent::AgentBackend::new(a, bound, stop)),
+            Link::Local(host) => Box::new(proc::ProcHost::new(host.clone(), stop)),
         }
     }
 
     /// Ends the connection (and ssh with everything it started).
     pub(crate) async fn close(self) {
-        if let Link::Bus(bus) = self.link {
-            bus.close().await;
+        match self.link {
+            Link::Bus(bus) => bus.close().await,
+            Link::Agent(a) => a.close().await,
+            Link::Local(_) => {}
         }
     }
 }
@@ -182,8 +204,19 @@ pub(crate) async fn connect(
             chosen: Chosen::Proc { why },
         });
     }
-    let bus = match transport::connect(target, timeout, prompts, stop).await {
-        Ok(bus) => bus,
+    // Over ssh: the bridge where the host has one and a bus, else the agent (the only way to
+    // the host's login records).
+    let bridge = choice != Choice::Proc;
+    let agent = crate::agent::command_line(choice, timeout);
+    let bus = match transport::connect(target, timeout, prompts, bridge, &agent, stop).await {
+        Ok(transport::Reached::Bus(bus)) => bus,
+        Ok(transport::Reached::Agent(a)) => {
+            let chosen = a.hello.backend.clone().unwrap_or(Chosen::Logind);
+            return Ok(Host {
+                link: Link::Agent(a),
+                chosen,
+            });
+        }
         Err(Error::NoBus { reason, .. })
             if matches!(target, Target::Local) && choice == Choice::Auto =>
         {
@@ -213,7 +246,7 @@ pub(crate) async fn connect(
 }
 
 /// What listing the sessions gave.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Listing {
     pub sessions: Vec<Session>,
     /// Listed, but gone before their properties could be read (ended meanwhile), with what
@@ -222,7 +255,8 @@ pub(crate) struct Listing {
 }
 
 /// The answer to asking for a session to end or be signalled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Asked {
     Requested,
     /// The host no longer knows the session: nothing left to do.

@@ -36,12 +36,11 @@ struct Tracked {
     line: String,
 }
 
-/// The login records and /proc of this host (run here, or as the agent on another host).
+/// The login records and /proc of this host (for a run here, or for the agent serving a run on
+/// another host, which sees its own session as the connection's).
 pub(crate) struct ProcHost<'a> {
     host: String,
     stop: &'a Stop,
-    /// Run as the agent of a logoff on another host: our own session is the connection's.
-    agent: bool,
     me: i32,
     uid: u32,
     root: bool,
@@ -51,11 +50,10 @@ pub(crate) struct ProcHost<'a> {
 }
 
 impl<'a> ProcHost<'a> {
-    pub(crate) fn new(host: String, stop: &'a Stop, agent: bool) -> Self {
+    pub(crate) fn new(host: String, stop: &'a Stop) -> Self {
         ProcHost {
             host,
             stop,
-            agent,
             me: procfs::own_pid(),
             uid: rustix::process::getuid().as_raw(),
             root: rustix::process::geteuid().is_root(),
@@ -310,9 +308,6 @@ impl Backend for ProcHost<'_> {
 
     fn current_session(&self) -> Reply<'_, Option<Session>> {
         Box::pin(async {
-            if self.agent {
-                return Ok(None);
-            }
             let all = self.list()?;
             let Some(id) = self.own_listed() else {
                 return Ok(None);
@@ -326,12 +321,7 @@ impl Backend for ProcHost<'_> {
     }
 
     fn carrier(&self) -> Reply<'_, Option<String>> {
-        Box::pin(async {
-            match self.agent {
-                true => self.own(),
-                false => Ok(None),
-            }
-        })
+        Box::pin(async { Ok(None) })
     }
 
     fn user_exists<'a>(&'a self, user: &'a str) -> Reply<'a, Option<bool>> {

@@ -109,6 +109,11 @@ pub enum Event {
         host: String,
         elapsed: Duration,
     },
+    /// The host is answered by logoff's agent there (this `version` of logoff).
+    Agent {
+        host: String,
+        version: String,
+    },
     /// Which backend the host is asked through, and why.
     Backend {
         host: String,
@@ -292,6 +297,12 @@ pub async fn run_host(
         events(Event::Connected {
             host: result.host.clone(),
             elapsed: start.elapsed(),
+        });
+    }
+    if let Some(version) = host.agent() {
+        events(Event::Agent {
+            host: result.host.clone(),
+            version: crate::i18n::clean(version),
         });
     }
     events(Event::Backend {

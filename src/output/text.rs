@@ -53,6 +53,7 @@ pub(crate) fn error_id(e: &Error) -> &'static str {
         NoLogind { .. } => "err-no-logind",
         NoRecords { .. } => "err-no-records",
         NoAgent { .. } => "err-no-agent",
+        AgentMismatch { .. } => "err-agent-mismatch",
         LogindFailed { .. } => "err-logind-failed",
         NoAnswer { .. } => "err-no-answer",
         Unreachable { .. } => "err-unreachable",
@@ -133,6 +134,14 @@ pub fn error(l: &Localizer, e: &Error) -> String {
         Console { session, host } => t(id, &session_args(session, host)),
         NoBus { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         NoLogind { host } | NoAgent { host } => t(id, &[("host", host.into())]),
+        AgentMismatch { host, theirs } => t(
+            id,
+            &[
+                ("host", host.into()),
+                ("theirs", theirs.into()),
+                ("ours", env!("CARGO_PKG_VERSION").into()),
+            ],
+        ),
         NoRecords { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         LogindFailed { host, reason } => t(id, &[("host", host.into()), ("reason", reason.into())]),
         NoAnswer { host, secs } => t(id, &[("host", host.into()), ("secs", Arg::N(*secs))]),
@@ -313,6 +322,10 @@ pub fn event(l: &Localizer, e: &Event) -> String {
         Event::Connected { host, elapsed } => l.tr(
             "v-connected",
             &[("host", host.into()), ("ms", ms(*elapsed))],
+        ),
+        Event::Agent { host, version } => l.tr(
+            "v-agent",
+            &[("host", host.into()), ("version", version.into())],
         ),
         Event::Backend { host, chosen } => match chosen {
             Chosen::Logind => l.tr("v-backend-logind", &[("host", host.into())]),

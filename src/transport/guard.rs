@@ -8,7 +8,7 @@ use std::future::poll_fn;
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures_io::{AsyncRead, AsyncWrite};
 use zbus::connection::socket::{ReadHalf, Socket, Split, WriteHalf};
@@ -25,22 +25,39 @@ pub(super) fn is_not_a_bus(e: &zbus::Error) -> bool {
     matches!(e, zbus::Error::InputOutput(io) if io.to_string() == NOT_A_BUS)
 }
 
-/// One end of the socketpair whose other end is ssh's stdin and stdout.
+/// The error text of a stream that turned out to be logoff's agent (see [`is_agent`]).
+const AGENT: &str = "the remote side is logoff's agent, not a bus";
+
+/// Whether a failed handshake met logoff's agent: its first line is in the [`Guarded`]'s
+/// `ahead`, and the stream is whole (zbus never closed it).
+pub(super) fn is_agent(e: &zbus::Error) -> bool {
+    matches!(e, zbus::Error::InputOutput(io) if io.to_string() == AGENT)
+}
+
+/// One end of the socketpair whose other end is ssh's stdin and stdout. `ahead` gets what was
+/// read when the answer is the agent's (a JSON object) rather than a bus's: the caller keeps
+/// the stream and speaks the agent protocol on it.
 #[derive(Debug)]
-pub(super) struct Guarded(pub(super) UnixStream<Shared>);
+pub(super) struct Guarded {
+    pub(super) stream: Arc<UnixStream<Shared>>,
+    pub(super) ahead: Arc<Mutex<Option<Vec<u8>>>>,
+}
 
 impl Socket for Guarded {
     type ReadHalf = Reader;
     type WriteHalf = Writer;
 
     fn split(self) -> Split<Reader, Writer> {
-        let s = Arc::new(self.0);
         Split::new(
             Reader {
-                s: Arc::clone(&s),
+                s: Arc::clone(&self.stream),
                 first: true,
+                ahead: Arc::clone(&self.ahead),
             },
-            Writer(s),
+            Writer {
+                s: self.stream,
+                ahead: self.ahead,
+            },
         )
     }
 }
@@ -50,6 +67,7 @@ pub(super) struct Reader {
     s: Arc<UnixStream<Shared>>,
     /// No byte has been read yet.
     first: bool,
+    ahead: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 /// Whether `b` can begin a bus's answer to `AUTH`.
@@ -63,6 +81,12 @@ impl ReadHalf for Reader {
         let mut s = &*self.s;
         let n = poll_fn(|cx| Pin::new(&mut s).poll_read(cx, buf)).await?;
         if n > 0 && std::mem::take(&mut self.first) && !begins_an_answer(buf[0]) {
+            if buf[0] == b'{' {
+                if let Ok(mut a) = self.ahead.lock() {
+                    *a = Some(buf[..n].to_vec());
+                }
+                return Err(io::Error::new(io::ErrorKind::InvalidData, AGENT));
+            }
             return Err(io::Error::new(io::ErrorKind::InvalidData, NOT_A_BUS));
         }
         // Only bytes come over ssh, never file descriptors.
@@ -71,17 +95,24 @@ impl ReadHalf for Reader {
 }
 
 #[derive(Debug)]
-pub(super) struct Writer(Arc<UnixStream<Shared>>);
+pub(super) struct Writer {
+    s: Arc<UnixStream<Shared>>,
+    ahead: Arc<Mutex<Option<Vec<u8>>>>,
+}
 
 #[async_trait]
 impl WriteHalf for Writer {
     async fn sendmsg(&mut self, buf: &[u8], _fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
-        let mut s = &*self.0;
+        let mut s = &*self.s;
         poll_fn(|cx| Pin::new(&mut s).poll_write(cx, buf)).await
     }
 
     async fn close(&mut self) -> io::Result<()> {
-        self.0.shutdown(std::net::Shutdown::Both)
+        // The agent's stream lives on without zbus.
+        if self.ahead.lock().is_ok_and(|a| a.is_some()) {
+            return Ok(());
+        }
+        self.s.shutdown(std::net::Shutdown::Both)
     }
 }
 
@@ -111,9 +142,12 @@ mod tests {
             })
             .await
             .unwrap();
-            let built = zbus::connection::Builder::socket(Guarded(ours))
-                .build()
-                .await;
+            let built = zbus::connection::Builder::socket(Guarded {
+                stream: Arc::new(ours),
+                ahead: Arc::default(),
+            })
+            .build()
+            .await;
             let Err(e) = built else {
                 panic!("a stream that starts with text was taken for a bus")
             };

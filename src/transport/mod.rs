@@ -3,9 +3,12 @@
 //! after it is the same code for every transport: a D-Bus connection, and for ssh the reason
 //! ssh gave should it break.
 
+mod agent;
 pub mod askpass;
 mod guard;
 mod ssh;
+
+pub(crate) use agent::{Agent, Lost};
 
 use std::time::Duration;
 
@@ -146,19 +149,31 @@ impl Bus {
     }
 }
 
-/// Connects to `target`'s system bus within `timeout`, unless `stop` interrupts. `prompts`:
-/// whether ssh may ask on the terminal (a password, a new host key); never for several hosts
-/// at once, whose prompts would interleave on one terminal.
+/// What answers on a host: its system bus, or (over ssh, where the host has no bridge or no
+/// bus) logoff's agent there.
+#[allow(clippy::large_enum_variant)] // returned once per host and unpacked at once
+pub(crate) enum Reached {
+    Bus(Bus),
+    Agent(Box<Agent>),
+}
+
+/// Connects to `target` within `timeout`, unless `stop` interrupts: the local system bus, or
+/// over ssh the host's bus through its bridge (unless `bridge` is false) or its agent, started
+/// with `agent` (its arguments). `prompts`: whether ssh may ask on the terminal (a password, a
+/// new host key); never for several hosts at once, whose prompts would interleave on one
+/// terminal.
 pub(crate) async fn connect(
     target: &Target,
     timeout: Duration,
     prompts: bool,
+    bridge: bool,
+    agent: &str,
     stop: &Stop,
-) -> Result<Bus> {
+) -> Result<Reached> {
     match target {
-        Target::Local => connect_local(timeout, stop).await,
+        Target::Local => connect_local(timeout, stop).await.map(Reached::Bus),
         Target::Ssh { dest, port, label } => {
-            connect_ssh(dest, *port, label, timeout, prompts, stop).await
+            connect_ssh(dest, *port, label, timeout, prompts, bridge, agent, stop).await
         }
     }
 }

@@ -16,10 +16,13 @@ use std::time::{Duration, Instant};
 use futures_io::AsyncRead;
 use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
+use std::task::Poll;
 
+use super::agent::Agent;
 use super::askpass::{Prompter, REPLY_BOUND};
-use super::guard::{Guarded, NOT_A_BUS, is_not_a_bus};
-use super::{Bus, interrupted};
+use super::guard::{Guarded, NOT_A_BUS, is_agent, is_not_a_bus};
+use super::{Bus, Reached, interrupted};
+use crate::agent::{Hello, PROTOCOL};
 use crate::error::{Error, Result};
 use crate::stop::{Halt, Stop, after, first_of};
 
@@ -105,14 +108,39 @@ fn ssh_seconds(timeout: Duration) -> u64 {
     timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0).max(u64::from(timeout.is_zero()))
 }
 
+/// What the agent's absence looks like on ssh's stderr (the remote command prints it).
+const NO_AGENT: &str = "logoff-agent: none";
+
+/// The remote command: the bridge where the host has it and a system bus for it (unless
+/// `bridge` is false), else the host's own `logoff` as the agent (with `agent`, its
+/// arguments), else [`NO_AGENT`] and status 127. One line of POSIX sh without a single quote,
+/// quoted whole: it reads the same to every login shell (sh, bash, zsh, fish, csh).
+fn remote_command(bridge: bool, agent: &str) -> String {
+    let mut script = String::new();
+    if bridge {
+        script.push_str(
+            "if { [ -n \"${DBUS_SYSTEM_BUS_ADDRESS-}\" ] || [ -S /run/dbus/system_bus_socket ]; } \
+             && command -v systemd-stdio-bridge >/dev/null 2>&1; then exec systemd-stdio-bridge; fi; ",
+        );
+    }
+    script.push_str(&format!(
+        "if command -v logoff >/dev/null 2>&1; then exec logoff {agent}; fi; \
+         echo {NO_AGENT} >&2; exit 127"
+    ));
+    format!("'{script}'")
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn connect_ssh(
     dest: &str,
     port: Option<u16>,
     label: &str,
     timeout: Duration,
     prompts: bool,
+    bridge: bool,
+    agent: &str,
     stop: &Stop,
-) -> Result<Bus> {
+) -> Result<Reached> {
     let no_ssh = |e: std::io::Error| Error::NoSsh {
         reason: e.to_string(),
     };
@@ -148,9 +176,13 @@ pub(super) async fn connect_ssh(
     }
     // The bridge logs to the journal when it can: ask for stderr, so its reason reaches us. `env`
     // works whatever the remote user's login shell is.
-    cmd.arg("--")
-        .arg(dest)
-        .args(["env", "SYSTEMD_LOG_TARGET=console", "systemd-stdio-bridge"]);
+    cmd.arg("--").arg(dest).args([
+        "env",
+        "SYSTEMD_LOG_TARGET=console",
+        "sh",
+        "-c",
+        &remote_command(bridge, agent),
+    ]);
     cmd.stdin(Stdio::from(OwnedFd::from(theirs)))
         .stdout(Stdio::from(OwnedFd::from(theirs_out)))
         .stderr(Stdio::piped())
@@ -192,8 +224,13 @@ pub(super) async fn connect_ssh(
     // The handshake fails when ssh exits, unless something ssh started (a ProxyCommand's
     // helper) still holds the other end: so ssh's exit ends the wait too. Time spent answering
     // ssh's prompts is not counted; each prompt has its own bound.
-    let ours = zruntime::net::unix::UnixStream::from_std(&rt, ours).map_err(no_ssh)?;
-    let build = zbus::connection::Builder::socket(Guarded(ours)).build();
+    let ours = Arc::new(zruntime::net::unix::UnixStream::from_std(&rt, ours).map_err(no_ssh)?);
+    let ahead = Arc::new(Mutex::new(None));
+    let build = zbus::connection::Builder::socket(Guarded {
+        stream: Arc::clone(&ours),
+        ahead: Arc::clone(&ahead),
+    })
+    .build();
     let mut left = timeout;
     let ended = {
         let mut handshake = pin!(first_of(build, ssh.child.status()));
@@ -224,12 +261,45 @@ pub(super) async fn connect_ssh(
         }
     };
     match ended {
-        Ok(Ok(Ok(conn))) => Ok(Bus {
+        Ok(Ok(Ok(conn))) => Ok(Reached::Bus(Bus {
             conn,
             host: label.to_owned(),
             remote: true,
             ssh: Some(ssh),
-        }),
+        })),
+        Ok(Ok(Err(e))) if is_agent(&e) => {
+            let ahead = ahead.lock().ok().and_then(|mut a| a.take());
+            match hello(&ours, ahead.unwrap_or_default(), left, stop).await {
+                Ok((hello, rest)) => {
+                    if let Some(f) = hello.error {
+                        ssh.finish().await;
+                        return Err(f.into_error(label));
+                    }
+                    Ok(Reached::Agent(Box::new(Agent::new(
+                        label.to_owned(),
+                        hello,
+                        ours,
+                        rest,
+                        ssh,
+                    ))))
+                }
+                Err(Some(theirs)) => {
+                    ssh.finish().await;
+                    Err(Error::AgentMismatch {
+                        host: label.to_owned(),
+                        theirs,
+                    })
+                }
+                Err(None) if stop.signal().is_some() => {
+                    ssh.finish().await;
+                    Err(interrupted(stop))
+                }
+                Err(None) => {
+                    let (code, text) = ssh.exit_reason().await;
+                    Err(classify_ssh_failure(label, code, &text, timeout))
+                }
+            }
+        }
         Ok(Ok(Err(e))) if is_not_a_bus(&e) => {
             ssh.finish().await;
             Err(Error::NoBus {
@@ -262,6 +332,50 @@ pub(super) async fn connect_ssh(
     }
 }
 
+/// Reads the agent's first line within `left`: the hello and the bytes after it. `Err(Some)`:
+/// an agent that speaks another protocol (its version); `Err(None)`: no line came.
+async fn hello(
+    stream: &zruntime::net::unix::UnixStream<Shared>,
+    mut ahead: Vec<u8>,
+    left: Duration,
+    stop: &Stop,
+) -> std::result::Result<(Hello, Vec<u8>), Option<String>> {
+    let read = poll_fn(|cx| {
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(end) = ahead.iter().position(|&c| c == b'\n') {
+                return Poll::Ready(Some(end));
+            }
+            if ahead.len() > 64 * 1024 {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut &*stream).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(n)) if n > 0 => ahead.extend_from_slice(&buf[..n]),
+                Poll::Ready(_) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    });
+    let Ok(Some(end)) = stop.bounded(after(left), read).await else {
+        return Err(None);
+    };
+    let rest = ahead.split_off(end + 1);
+    match serde_json::from_slice::<Hello>(&ahead) {
+        Ok(h) if h.agent == "logoff" && h.protocol == PROTOCOL => Ok((h, rest)),
+        Ok(h) => Err(Some(format!("{} (protocol {})", h.version, h.protocol))),
+        Err(_) => {
+            // Another version's hello, or none: say what it calls itself, if anything.
+            let v: Option<serde_json::Value> = serde_json::from_slice(&ahead).ok();
+            let version = v
+                .as_ref()
+                .and_then(|v| v.get("version"))
+                .and_then(|v| v.as_str())
+                .map(crate::i18n::clean);
+            Err(Some(version.unwrap_or_else(|| "?".into())))
+        }
+    }
+}
+
 /// Which wait of the connect step ended without its result.
 enum Stalled {
     Connect(Halt),
@@ -278,6 +392,9 @@ pub(crate) fn classify_ssh_failure(
     let reason = last_line(stderr);
     let host = host.to_owned();
     let has = |s: &str| stderr.contains(s);
+    if has(NO_AGENT) {
+        return Error::NoAgent { host };
+    }
     // 127: not found; 126: found but not executable (both from the remote shell).
     let bridge_failed = has("not found") || has("No such file") || has("Permission denied");
     if has("systemd-stdio-bridge") && bridge_failed || matches!(code, Some(126 | 127)) {

@@ -143,7 +143,8 @@ exit 0
 );
 
 /// How one notice went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Delivery {
     /// Shown on at least one terminal or the display.
     Reached,

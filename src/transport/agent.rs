@@ -1,0 +1,223 @@
+//! The client end of agent mode (see [`agent`](crate::agent)): requests over ssh to the host's
+//! own `logoff --agent`, several in flight at once, each reply matched to its request by ID.
+//!
+//! One thread, no task of its own: whichever call is waiting reads the stream and hands every
+//! reply it finds to the call it answers (waking it), so the replies are read as long as anyone
+//! waits for one.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use futures_io::{AsyncRead, AsyncWrite};
+use serde_json::Value;
+use zruntime::Shared;
+use zruntime::net::unix::UnixStream;
+
+use super::ssh::{SshProcess, last_line};
+use crate::agent::{Call, Failure, Hello, Reply, Request};
+
+/// A reached agent.
+pub(crate) struct Agent {
+    pub host: String,
+    pub hello: Hello,
+    stream: Arc<UnixStream<Shared>>,
+    mux: RefCell<Mux>,
+    ssh: Option<SshProcess>,
+    interrupted: Cell<bool>,
+}
+
+#[derive(Default)]
+struct Mux {
+    inbuf: Vec<u8>,
+    out: Vec<u8>,
+    next: u64,
+    slots: HashMap<u64, Slot>,
+    /// The stream ended or failed: no reply will come.
+    closed: bool,
+}
+
+enum Slot {
+    Waiting(Option<Waker>),
+    Done(Box<Reply>),
+}
+
+/// Why a call got no reply.
+#[derive(Debug)]
+pub(crate) enum Lost {
+    /// The connection ended (ssh's reason, if it gave one).
+    Closed(Option<String>),
+}
+
+/// Removes a call's slot when the call is abandoned (a timeout, an interruption), and wakes the
+/// other waiters: the abandoned call may have been the one reading the stream for them.
+struct Pending<'a> {
+    agent: &'a Agent,
+    id: u64,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        let mut mux = self.agent.mux.borrow_mut();
+        mux.slots.remove(&self.id);
+        wake_all(&mut mux);
+    }
+}
+
+fn wake_all(mux: &mut Mux) {
+    for slot in mux.slots.values_mut() {
+        if let Slot::Waiting(w) = slot
+            && let Some(w) = w.take()
+        {
+            w.wake();
+        }
+    }
+}
+
+/// One JSON line.
+fn line<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut l = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
+    l.push(b'\n');
+    l
+}
+
+impl Agent {
+    /// A link over `stream`, where `ahead` was read already (the hello, perhaps more).
+    pub(super) fn new(
+        host: String,
+        hello: Hello,
+        stream: Arc<UnixStream<Shared>>,
+        ahead: Vec<u8>,
+        ssh: SshProcess,
+    ) -> Agent {
+        Agent {
+            host,
+            hello,
+            stream,
+            mux: RefCell::new(Mux {
+                inbuf: ahead,
+                // Ends the line the D-Bus handshake left unfinished (its Hello has no newline),
+                // so that the first request starts a line of its own.
+                out: b"\n".to_vec(),
+                next: 1,
+                ..Mux::default()
+            }),
+            ssh: Some(ssh),
+            interrupted: Cell::new(false),
+        }
+    }
+
+    /// The reason ssh gave, if it gave one.
+    pub(crate) fn ssh_reason(&self) -> Option<String> {
+        self.ssh
+            .as_ref()
+            .map(|s| last_line(&s.stderr_text()))
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Sends `call` and waits for its reply (unbounded: the caller bounds it).
+    pub(crate) async fn call(&self, call: Call) -> Result<Result<Value, Failure>, Lost> {
+        let id = {
+            let mut mux = self.mux.borrow_mut();
+            let id = mux.next;
+            mux.next += 1;
+            let l = line(&Request { id, call });
+            mux.out.extend(l);
+            mux.slots.insert(id, Slot::Waiting(None));
+            id
+        };
+        let _pending = Pending { agent: self, id };
+        let reply = poll_fn(|cx| self.poll_reply(id, cx)).await;
+        reply.map(|r| match (r.ok, r.err) {
+            (_, Some(e)) => Err(e),
+            (Some(v), None) => Ok(v),
+            (None, None) => Ok(Value::Null),
+        })
+    }
+
+    /// Tells the agent the run was interrupted (once), without waiting.
+    pub(crate) fn interrupt(&self, signal: &str) {
+        if self.interrupted.replace(true) {
+            return;
+        }
+        let mut mux = self.mux.borrow_mut();
+        let l = line(&Request {
+            id: 0,
+            call: Call::Interrupt {
+                signal: signal.to_owned(),
+            },
+        });
+        mux.out.extend(l);
+        let mut cx = Context::from_waker(Waker::noop());
+        self.flush(&mut mux, &mut cx);
+    }
+
+    fn flush(&self, mux: &mut Mux, cx: &mut Context<'_>) {
+        while !mux.out.is_empty() && !mux.closed {
+            match Pin::new(&mut &*self.stream).poll_write(cx, &mux.out) {
+                Poll::Ready(Ok(n)) if n > 0 => {
+                    mux.out.drain(..n);
+                }
+                Poll::Ready(_) => mux.closed = true,
+                Poll::Pending => break,
+            }
+        }
+    }
+
+    fn poll_reply(&self, id: u64, cx: &mut Context<'_>) -> Poll<Result<Box<Reply>, Lost>> {
+        let mut mux = self.mux.borrow_mut();
+        self.flush(&mut mux, cx);
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            // Every complete line: a reply to whoever asked.
+            while let Some(end) = mux.inbuf.iter().position(|&c| c == b'\n') {
+                let l: Vec<u8> = mux.inbuf.drain(..=end).collect();
+                let Ok(r) = serde_json::from_slice::<Reply>(&l) else {
+                    continue;
+                };
+                if let Some(slot) = mux.slots.get_mut(&r.id)
+                    && let Slot::Waiting(Some(w)) = std::mem::replace(slot, Slot::Done(Box::new(r)))
+                {
+                    w.wake();
+                }
+            }
+            if mux.closed {
+                break;
+            }
+            match Pin::new(&mut &*self.stream).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(n)) if n > 0 => mux.inbuf.extend_from_slice(&buf[..n]),
+                Poll::Ready(_) => mux.closed = true,
+                Poll::Pending => break,
+            }
+        }
+        if matches!(mux.slots.get(&id), Some(Slot::Done(_)))
+            && let Some(Slot::Done(r)) = mux.slots.remove(&id)
+        {
+            return Poll::Ready(Ok(r));
+        }
+        let closed = mux.closed;
+        match mux.slots.get_mut(&id) {
+            _ if closed => {
+                wake_all(&mut mux);
+                drop(mux);
+                Poll::Ready(Err(Lost::Closed(self.ssh_reason())))
+            }
+            Some(Slot::Waiting(w)) => {
+                *w = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            None | Some(Slot::Done(_)) => Poll::Ready(Err(Lost::Closed(None))),
+        }
+    }
+
+    /// Ends the connection: ssh, and with it the agent (its input ends).
+    pub(crate) async fn close(mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        if let Some(mut s) = self.ssh.take() {
+            s.finish().await;
+        }
+    }
+}
