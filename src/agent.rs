@@ -164,15 +164,29 @@ pub(crate) enum Failure {
         session: Box<Session>,
         reason: String,
     },
-    NoRecords { reason: String },
-    NoBus { reason: String },
+    NoRecords {
+        reason: String,
+    },
+    NoBus {
+        reason: String,
+    },
     NoLogind,
-    LogindFailed { reason: String },
-    NoAnswer { secs: f64 },
-    Unreachable { reason: String },
-    Interrupted { signal: String },
+    LogindFailed {
+        reason: String,
+    },
+    NoAnswer {
+        secs: f64,
+    },
+    Unreachable {
+        reason: String,
+    },
+    Interrupted {
+        signal: String,
+    },
     /// Anything else, in English (a D-Bus protocol error, a request this agent cannot read).
-    Other { reason: String },
+    Other {
+        reason: String,
+    },
 }
 
 impl From<&Error> for Failure {
@@ -457,7 +471,10 @@ async fn answer(b: &dyn Backend, req: Request, who: &str) -> Vec<u8> {
         })
     };
     let result: Result<Value, Error> = match req.call {
-        Call::Sessions => b.sessions().await.and_then(|v| json(serde_json::to_value(v))),
+        Call::Sessions => b
+            .sessions()
+            .await
+            .and_then(|v| json(serde_json::to_value(v))),
         Call::Session { session } => b
             .session(&session)
             .await
@@ -554,7 +571,11 @@ mod tests {
         assert!(args(&os(&["/server:x"])).is_none());
         assert!(args(&os(&["--agent=2"])).unwrap().is_err());
         assert!(args(&os(&["--agent=1", "--backend=x"])).unwrap().is_err());
-        assert!(args(&os(&["--agent=1", "-oProxyCommand=x"])).unwrap().is_err());
+        assert!(
+            args(&os(&["--agent=1", "-oProxyCommand=x"]))
+                .unwrap()
+                .is_err()
+        );
     }
 
     #[test]

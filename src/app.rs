@@ -148,7 +148,11 @@ pub fn main(verb: Verb) -> ExitCode {
 /// agent speaks to a program, and would leave the terminal non-blocking.
 fn run_agent(asked: Result<agent::Args, String>) -> u8 {
     let fail = |why: &str| {
-        let _ = writeln!(std::io::stderr().lock(), "logoff: agent: {}", i18n::clean(why));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "logoff: agent: {}",
+            i18n::clean(why)
+        );
         exit::USAGE
     };
     let args = match asked {

@@ -328,4 +328,179 @@ mod elogind {
         common::assert_only_gone(&lab, E, &before, &[&alice.id], &[]);
         assert!(lab.session_exists(E, &bob.id));
     }
+
+    /// No bridge there: its logoff answers, elogind decides, and the processes still end
+    /// (linger: elogind itself sends them nothing).
+    #[test]
+    fn over_ssh_with_linger_a_stubborn_session_ends_to_the_last_process() {
+        let Some(lab) = lab() else { return };
+        super::over_ssh::install(&lab);
+        lab.run_ok(&["linger", "alice", E, "on"]);
+        struct Off<'a>(&'a Lab);
+        impl Drop for Off<'_> {
+            fn drop(&mut self) {
+                self.0.run(&["linger", "alice", E, "off"]);
+            }
+        }
+        let _off = Off(&lab);
+        let alice = login(&lab, "alice", E, STUBBORN);
+        let bob = login(&lab, "bob", E, "");
+        eventually(Duration::from_secs(5), "the fork loop runs", || {
+            (lab.session_pids(E, &alice.id).len() > 8).then_some(())
+        });
+        let before = lab.snapshot(E);
+        let server = format!("/server:{E}");
+        let (code, stdout, stderr, _) =
+            common::logoff_on_machine(&lab, &[&alice.id, &server, "/v", "/timeout:1"], &[]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        for said in [
+            format!("{E}: answered by logoff "),
+            format!("{E}: sessions from logind ("),
+            "killing".to_string(),
+        ] {
+            assert!(stdout.contains(&said), "{said:?} not in:\n{stdout}");
+        }
+        common::assert_only_gone(&lab, E, &before, &[&alice.id], &[]);
+        assert!(lab.session_exists(E, &bob.id));
+    }
+}
+
+/// Over ssh: hosts without a bridge are answered by their own logoff (agent mode), the same
+/// promise kept, the audit record written on the machine that asked and on the host.
+mod over_ssh {
+    use super::*;
+    use common::logoff_on_machine;
+
+    /// The binaries under test on the PATH of the bare and elogind hosts.
+    pub(super) fn install(lab: &Lab) {
+        let dir = std::path::Path::new(env!("CARGO_BIN_EXE_logoff"))
+            .parent()
+            .and_then(|d| d.to_str())
+            .expect("the test binaries' directory");
+        lab.run_ok(&["install-logoff", dir]);
+    }
+
+    fn lab() -> Option<Lab> {
+        let lab = super::lab()?;
+        install(&lab);
+        Some(lab)
+    }
+
+    #[test]
+    fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
+        let Some(lab) = lab() else { return };
+        let alice = login(&lab, "alice", H, STUBBORN);
+        let bob = login(&lab, "bob", H, "");
+        let line = line_of(&lab, &alice.id);
+        eventually(Duration::from_secs(5), "the fork loop runs", || {
+            (lab.session_pids(H, &alice.id).len() > 8).then_some(())
+        });
+        let before = lab.snapshot(H);
+        let server = format!("/server:{H}");
+        let (code, stdout, stderr, audit) =
+            logoff_on_machine(&lab, &[&alice.id, &server, "/v", "/timeout:1"], &[]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let version = env!("CARGO_PKG_VERSION");
+        for said in [
+            format!("{H}: answered by logoff {version} there (agent mode"),
+            format!("{H}: sessions from its login records and /proc (no system bus: "),
+            format!("Session {} of alice on {H} has been logged off", alice.id),
+            "killing".to_string(),
+        ] {
+            assert!(stdout.contains(&said), "{said:?} not in:\n{stdout}");
+        }
+        assert_only_gone(&lab, &before, &alice, &line);
+        assert!(lab.session_exists(H, &bob.id));
+        // Who, whom, where: on the machine that asked, before and after...
+        let whom = format!(
+            "logoff of session {} (user alice, uid 2001, {line}) on {H}",
+            alice.id
+        );
+        for what in ["requested", "logged off"] {
+            let record = format!("{whom}: {what}");
+            assert!(
+                audit.iter().any(|m| m.ends_with(&record)),
+                "{record}: {audit:?}"
+            );
+        }
+        // ...and on the host, by its agent, naming the user ssh logged in.
+        let log = lab.exec_ok(
+            H,
+            &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
+        );
+        let record = format!("root (uid 0) (logoff agent) {whom}: requested");
+        assert!(log.contains(&record), "{record}: {log}");
+    }
+
+    #[test]
+    fn by_name_another_users_refused_a_users_own_ended() {
+        let Some(lab) = lab() else { return };
+        let alice = login(&lab, "alice", H, "");
+        let alice2 = login(&lab, "alice", H, "");
+        let bob = login(&lab, "bob", H, "trap '' TERM HUP; ");
+        let line = line_of(&lab, &alice.id);
+        let before = lab.snapshot(H);
+        let (root, as_bob) = (format!("/server:{H}"), format!("/server:bob@{H}"));
+        let name = format!("/dev/{line}");
+        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&name, &root, "/v"], &[]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("found by name '{name}'")),
+            "{stdout}"
+        );
+        assert_only_gone(&lab, &before, &alice, &line);
+
+        // bob may not end alice's session: refused on the host, nothing signalled.
+        let before = lab.snapshot(H);
+        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&alice2.id, &as_bob], &[]);
+        assert_eq!(code, 4, "{stdout}{stderr}");
+        assert_eq!(
+            stderr.lines().next(),
+            Some(
+                format!(
+                    "logoff: access denied: session {} on bob@{H} belongs to alice",
+                    alice2.id
+                )
+                .as_str()
+            )
+        );
+        before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+        // The host's own users are known there.
+        let (code, _, stderr, _) = logoff_on_machine(&lab, &["/user:nosuchuser", &root], &[]);
+        assert_eq!(code, 3, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("logoff: there is no user 'nosuchuser' on {H}")),
+            "{stderr}"
+        );
+
+        // His own session he may end (SIGTERM-proof: killed after the timeout); the session
+        // carrying the connection, his too, is not touched.
+        let bob_line = line_of(&lab, &bob.id);
+        let (code, stdout, stderr, _) =
+            logoff_on_machine(&lab, &[&bob.id, &as_bob, "/timeout:1"], &[]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        common::assert_only_gone(&lab, H, &before, &[&bob.id], &[]);
+        assert!(!live_records(&lab, H).contains(&format!(" {bob_line} ")));
+        assert!(lab.session_exists(H, &alice2.id));
+    }
+
+    #[test]
+    fn listing_is_the_hosts_own() {
+        let Some(lab) = lab() else { return };
+        let alice = login(&lab, "alice", H, "");
+        let line = line_of(&lab, &alice.id);
+        let qwinsta = std::process::Command::new(env!("CARGO_BIN_EXE_qwinsta"));
+        let o = common::on_machine(&lab, qwinsta)
+            .arg(format!("/server:{H}"))
+            .output()
+            .expect("qwinsta");
+        let (code, table, stderr) = out(&o);
+        assert_eq!(code, 0, "{stderr}");
+        let row = table
+            .lines()
+            .find(|l| l.split_whitespace().nth(2) == Some(alice.id.as_str()))
+            .unwrap_or_else(|| panic!("no session {} in\n{table}", alice.id));
+        assert!(row.contains(&line) && row.contains("alice"), "{row}");
+        assert!(lab.session_exists(H, &alice.id), "a listing ends nothing");
+    }
 }

@@ -106,8 +106,11 @@ fn remote_logoff_by_name_with_one_connection() {
     // Resolving, ending and waiting all went over one ssh connection, with the host after `--`.
     let c = calls(&log);
     assert_eq!(c.len(), 1, "{c:?}");
+    // The remote command: the bridge there, else the host's own logoff as the agent.
     assert!(
-        c[0].ends_with("-- server2 env SYSTEMD_LOG_TARGET=console systemd-stdio-bridge"),
+        c[0].contains("-- server2 env SYSTEMD_LOG_TARGET=console sh -c 'if ")
+            && c[0].contains("then exec systemd-stdio-bridge; fi;")
+            && c[0].contains("then exec logoff --agent=1 --backend=auto --timeout-ms="),
         "{c:?}"
     );
     assert!(
@@ -357,10 +360,15 @@ fn host_without_the_bridge() {
         ],
     );
     let _undo = Unmount(&lab, "server2", "/usr/bin/systemd-stdio-bridge");
+    // Nor logoff there to answer as the agent (serverK have none on their PATH): said so.
     let (code, _, stderr) = logoff(&lab, &[&a, "/server:server2"], &[]);
     assert_eq!(code, 7, "{stderr}");
-    assert!(
-        stderr.starts_with("logoff: server2 has no systemd-stdio-bridge:"),
+    assert_eq!(
+        stderr.lines().next(),
+        Some(
+            "logoff: server2 has neither systemd-stdio-bridge nor logoff installed: install \
+             either there to reach it"
+        ),
         "{stderr}"
     );
     assert!(lab.session_exists("server2", &a));
@@ -436,10 +444,13 @@ fn host_without_logind() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // No bus, so no bridge; and no logoff on its PATH (an empty /usr/local/bin for the test).
+    lab.exec_ok("bare1", &["mount", "-t", "tmpfs", "none", "/usr/local/bin"]);
+    let _undo = Unmount(&lab, "bare1", "/usr/local/bin");
     let (code, _, stderr) = logoff(&lab, &["1", "/server:bare1"], &[]);
     assert_eq!(code, 7, "{stderr}");
     assert!(
-        stderr.starts_with("logoff: cannot connect to the system bus on bare1:"),
+        stderr.starts_with("logoff: bare1 has neither systemd-stdio-bridge nor logoff installed"),
         "{stderr}"
     );
 }

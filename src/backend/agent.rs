@@ -214,10 +214,6 @@ impl Backend for AgentBackend<'_> {
         s: &'a Session,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Proc>> + 'a>> {
         let call = Call::Processes { session: s.clone() };
-        Box::pin(async move {
-            self.ask_anyway(call, self.bound)
-                .await
-                .unwrap_or_default()
-        })
+        Box::pin(async move { self.ask_anyway(call, self.bound).await.unwrap_or_default() })
     }
 }

@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_io::AsyncRead;
+use std::task::Poll;
 use zruntime::process::Child;
 use zruntime::{Shared, SharedRuntime};
-use std::task::Poll;
 
 use super::agent::Agent;
 use super::askpass::{Prompter, REPLY_BOUND};
