@@ -89,8 +89,13 @@ fn assert_only_gone(lab: &Lab, before: &Snapshot, s: &Login, line: &str) {
 
 /// The terminal line (`pts/N`) of session `id`, as qwinsta shows it.
 fn line_of(lab: &Lab, id: &str) -> String {
+    line_on(lab, H, id)
+}
+
+/// [`line_of`] on any host.
+fn line_on(lab: &Lab, host: &str, id: &str) -> String {
     let qwinsta = lab.host_program(env!("CARGO_BIN_EXE_qwinsta"));
-    let table = lab.exec_ok(H, &[&qwinsta]);
+    let table = lab.exec_ok(host, &[&qwinsta]);
     table
         .lines()
         .find(|l| l.split_whitespace().nth(2) == Some(id))
@@ -329,6 +334,13 @@ mod elogind {
         assert!(lab.session_exists(E, &bob.id));
     }
 
+    #[test]
+    fn over_ssh_by_name_another_users_refused_a_users_own_ended() {
+        let Some(lab) = lab() else { return };
+        super::over_ssh::install(&lab);
+        super::over_ssh::by_name_refused_own(&lab, E);
+    }
+
     /// No bridge there: its logoff answers, elogind decides, and the processes still end
     /// (linger: elogind itself sends them nothing).
     #[test]
@@ -435,53 +447,60 @@ mod over_ssh {
     #[test]
     fn by_name_another_users_refused_a_users_own_ended() {
         let Some(lab) = lab() else { return };
-        let alice = login(&lab, "alice", H, "");
-        let alice2 = login(&lab, "alice", H, "");
-        let bob = login(&lab, "bob", H, "trap '' TERM HUP; ");
-        let line = line_of(&lab, &alice.id);
-        let before = lab.snapshot(H);
-        let (root, as_bob) = (format!("/server:{H}"), format!("/server:bob@{H}"));
+        by_name_refused_own(&lab, H);
+    }
+
+    /// On `host` over ssh: a session by name as root; bob refused alice's session, untouched;
+    /// an unknown user said so; bob's own SIGTERM-proof session ended, its record dead.
+    pub(super) fn by_name_refused_own(lab: &Lab, host: &str) {
+        let alice = login(lab, "alice", host, "");
+        let alice2 = login(lab, "alice", host, "");
+        let bob = login(lab, "bob", host, "trap '' TERM HUP; ");
+        let line = line_on(lab, host, &alice.id);
+        let before = lab.snapshot(host);
+        let (root, as_bob) = (format!("/server:{host}"), format!("/server:bob@{host}"));
         let name = format!("/dev/{line}");
-        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&name, &root, "/v"], &[]);
+        let (code, stdout, stderr, _) = logoff_on_machine(lab, &[&name, &root, "/v"], &[]);
         assert_eq!(code, 0, "{stdout}{stderr}");
         assert!(
             stdout.contains(&format!("found by name '{name}'")),
             "{stdout}"
         );
-        assert_only_gone(&lab, &before, &alice, &line);
+        common::assert_only_gone(lab, host, &before, &[&alice.id], &[]);
+        assert!(!live_records(lab, host).contains(&format!(" {line} ")));
 
         // bob may not end alice's session: refused on the host, nothing signalled.
-        let before = lab.snapshot(H);
-        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&alice2.id, &as_bob], &[]);
+        let before = lab.snapshot(host);
+        let (code, stdout, stderr, _) = logoff_on_machine(lab, &[&alice2.id, &as_bob], &[]);
         assert_eq!(code, 4, "{stdout}{stderr}");
         assert_eq!(
             stderr.lines().next(),
             Some(
                 format!(
-                    "logoff: access denied: session {} on bob@{H} belongs to alice",
+                    "logoff: access denied: session {} on bob@{host} belongs to alice",
                     alice2.id
                 )
                 .as_str()
             )
         );
-        before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+        before.assert_survived_except(&lab.snapshot(host), host, &[], &[]);
         // The host's own users are known there.
-        let (code, _, stderr, _) = logoff_on_machine(&lab, &["/user:nosuchuser", &root], &[]);
+        let (code, _, stderr, _) = logoff_on_machine(lab, &["/user:nosuchuser", &root], &[]);
         assert_eq!(code, 3, "{stderr}");
         assert!(
-            stderr.starts_with(&format!("logoff: there is no user 'nosuchuser' on {H}")),
+            stderr.starts_with(&format!("logoff: there is no user 'nosuchuser' on {host}")),
             "{stderr}"
         );
 
         // His own session he may end (SIGTERM-proof: killed after the timeout); the session
         // carrying the connection, his too, is not touched.
-        let bob_line = line_of(&lab, &bob.id);
+        let bob_line = line_on(lab, host, &bob.id);
         let (code, stdout, stderr, _) =
-            logoff_on_machine(&lab, &[&bob.id, &as_bob, "/timeout:1"], &[]);
+            logoff_on_machine(lab, &[&bob.id, &as_bob, "/timeout:1"], &[]);
         assert_eq!(code, 0, "{stdout}{stderr}");
-        common::assert_only_gone(&lab, H, &before, &[&bob.id], &[]);
-        assert!(!live_records(&lab, H).contains(&format!(" {bob_line} ")));
-        assert!(lab.session_exists(H, &alice2.id));
+        common::assert_only_gone(lab, host, &before, &[&bob.id], &[]);
+        assert!(!live_records(lab, host).contains(&format!(" {bob_line} ")));
+        assert!(lab.session_exists(host, &alice2.id));
     }
 
     #[test]
