@@ -119,7 +119,8 @@ fn remote_command(bridge: bool, agent: &str) -> String {
     let mut script = String::new();
     if bridge {
         script.push_str(
-            "if { [ -n \"${DBUS_SYSTEM_BUS_ADDRESS-}\" ] || [ -S /run/dbus/system_bus_socket ]; } \
+            "if { [ -n \"${DBUS_SYSTEM_BUS_ADDRESS-}\" ] || [ -S /run/dbus/system_bus_socket ] \
+             || [ -S /var/run/dbus/system_bus_socket ]; } \
              && command -v systemd-stdio-bridge >/dev/null 2>&1; then exec systemd-stdio-bridge; fi; ",
         );
     }
@@ -443,6 +444,28 @@ mod tests {
     use super::*;
 
     const T: Duration = Duration::from_secs(3);
+
+    /// The remote command, run by a real sh: quoted whole for any login shell, and with
+    /// neither a bridge nor logoff on the PATH it says so, as the client recognises.
+    #[test]
+    fn the_remote_command_says_when_neither_is_there() {
+        let cmd = remote_command(true, "--agent=1 --backend=auto --timeout-ms=10000");
+        let script = cmd
+            .strip_prefix('\'')
+            .and_then(|c| c.strip_suffix('\''))
+            .expect("quoted whole");
+        assert!(!script.contains('\''), "{script}");
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", script])
+            .env_clear()
+            .env("PATH", "/nonexistent")
+            .output()
+            .expect("sh");
+        assert_eq!(out.status.code(), Some(127));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let e = classify_ssh_failure("h", out.status.code(), &stderr, T);
+        assert!(matches!(e, Error::NoAgent { .. }), "{e:?}");
+    }
 
     #[test]
     fn ssh_timeouts_are_whole_seconds_never_zero() {
