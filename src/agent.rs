@@ -314,6 +314,18 @@ pub(crate) fn command_line(choice: Choice, bound: Duration) -> String {
     )
 }
 
+/// The hello of an agent that will not serve (arguments of another protocol, or none it
+/// knows): its own protocol, so that the client can name the mismatch.
+pub(crate) fn refusal(why: &str) -> Vec<u8> {
+    line(&Hello {
+        agent: "logoff".into(),
+        protocol: PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").into(),
+        backend: None,
+        error: Some(Failure::Other { reason: why.into() }),
+    })
+}
+
 /// One JSON line.
 fn line<T: Serialize>(v: &T) -> Vec<u8> {
     let mut l = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
@@ -330,7 +342,9 @@ pub(crate) async fn serve(
     stop: &Stop,
 ) -> u8 {
     // The agent's own answers come before the bound the client waits, so its reasons reach it.
-    let bound = args.bound.mul_f64(0.8);
+    // The agent's answers come within the client's bound, which also covers ssh's own
+    // connecting: half of it for the bus.
+    let bound = args.bound.mul_f64(0.5);
     let connected = backend::connect(&Target::Local, bound, false, args.choice, stop).await;
     let mut hello = Hello {
         agent: "logoff".into(),
@@ -349,6 +363,11 @@ pub(crate) async fn serve(
         }
     };
     hello.backend = Some(host.chosen.clone());
+    // The hello first: the client's connect step waits for it.
+    if !write_all(&output, &mut line(&hello), stop).await {
+        host.close().await;
+        return exit::UNREACHABLE;
+    }
     // Who the audit record names: the user ssh logged in (the NSS lookup may block).
     let who = stop
         .blocking(after(bound), crate::audit::caller)
@@ -357,8 +376,11 @@ pub(crate) async fn serve(
     let who = format!("{who} (logoff agent)");
     let backend = host.backend(bound, stop);
     {
-        let mut out = line(&hello);
+        let mut out: Vec<u8> = Vec::new();
         let mut inbuf: Vec<u8> = Vec::new();
+        // The client passed an interruption on: the run goes on (its last look), unlike a
+        // signal sent to the agent itself, which ends it.
+        let mut forwarded = false;
         let mut inflight: Vec<Pin<Box<dyn Future<Output = Vec<u8>> + '_>>> = Vec::new();
         let mut eof = false;
         let mut buf = vec![0u8; 64 * 1024];
@@ -389,7 +411,10 @@ pub(crate) async fn serve(
                         Ok(Request {
                             call: Call::Interrupt { signal },
                             ..
-                        }) => stop.trip(signal_name(&signal)),
+                        }) => {
+                            forwarded = true;
+                            stop.trip(signal_name(&signal));
+                        }
                         Ok(req) => inflight.push(Box::pin(answer(b, req, &who))),
                         Err((id, reason)) => out.extend(line(&Reply {
                             id,
@@ -419,6 +444,10 @@ pub(crate) async fn serve(
                         }
                         Poll::Pending => break,
                     }
+                }
+                if !forwarded && stop.signal().is_some() {
+                    // Stopped here (SIGTERM, SIGHUP): no more requests; those taken are answered.
+                    eof = true;
                 }
                 if eof && inflight.is_empty() {
                     return Poll::Ready(());

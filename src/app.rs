@@ -157,7 +157,11 @@ fn run_agent(asked: Result<agent::Args, String>) -> u8 {
     };
     let args = match asked {
         Ok(a) => a,
-        Err(why) => return fail(&why),
+        Err(why) => {
+            // Said to the client too, in the protocol it can read whatever its version.
+            let _ = std::io::stdout().lock().write_all(&agent::refusal(&why));
+            return fail(&why);
+        }
     };
     if std::io::stdin().is_terminal() || std::io::stdout().is_terminal() {
         return fail("the agent mode is for a logoff on another machine, over ssh");

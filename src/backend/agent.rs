@@ -80,6 +80,18 @@ impl<'a> AgentBackend<'a> {
                 host: self.host(),
                 reason: format!("unexpected answer from logoff's agent: {e}"),
             }),
+            // Interrupted there, not here: a signal sent to the agent on its host.
+            Ok(Err(crate::agent::Failure::Interrupted { signal }))
+                if self.stop.signal().is_none() =>
+            {
+                Err(Error::Unreachable {
+                    host: self.host(),
+                    reason: format!(
+                        "logoff there was stopped by {}",
+                        crate::i18n::clean(&signal)
+                    ),
+                })
+            }
             Ok(Err(f)) => Err(f.into_error(&self.link.host)),
             Err(Lost::Closed(reason)) => Err(Error::Unreachable {
                 host: self.host(),
@@ -214,6 +226,13 @@ impl Backend for AgentBackend<'_> {
         s: &'a Session,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Proc>> + 'a>> {
         let call = Call::Processes { session: s.clone() };
-        Box::pin(async move { self.ask_anyway(call, self.bound).await.unwrap_or_default() })
+        Box::pin(async move {
+            // Interruptible, unless the run was already interrupted (its last look).
+            let listed = match self.stop.signal() {
+                None => self.ask(call, after(self.bound)).await,
+                Some(_) => self.ask_anyway(call, self.bound).await,
+            };
+            listed.unwrap_or_default()
+        })
     }
 }

@@ -38,6 +38,10 @@ struct Mux {
     slots: HashMap<u64, Slot>,
     /// The stream ended or failed: no reply will come.
     closed: bool,
+    /// Writing failed: no request goes out (replies already sent are still read).
+    unwritable: bool,
+    /// How far `inbuf` was searched for a newline.
+    scanned: usize,
 }
 
 enum Slot {
@@ -75,6 +79,26 @@ fn wake_all(mux: &mut Mux) {
             w.wake();
         }
     }
+}
+
+/// The longest reply taken (a listing of thousands of sessions is a few MB).
+const MAX_LINE: usize = 64 << 20;
+
+/// A reply line; one this build cannot read (a newer agent's) still answers its request, with
+/// an error, rather than leave it waiting for its bound.
+fn reply(l: &[u8]) -> Option<Reply> {
+    if let Ok(r) = serde_json::from_slice::<Reply>(l) {
+        return Some(r);
+    }
+    let v: Value = serde_json::from_slice(l).ok()?;
+    let id = v.get("id")?.as_u64()?;
+    Some(Reply {
+        id,
+        ok: None,
+        err: Some(Failure::Other {
+            reason: "an answer of logoff's agent that this logoff cannot read".into(),
+        }),
+    })
 }
 
 /// One JSON line.
@@ -156,12 +180,12 @@ impl Agent {
     }
 
     fn flush(&self, mux: &mut Mux, cx: &mut Context<'_>) {
-        while !mux.out.is_empty() && !mux.closed {
+        while !mux.out.is_empty() && !mux.unwritable {
             match Pin::new(&mut &*self.stream).poll_write(cx, &mux.out) {
                 Poll::Ready(Ok(n)) if n > 0 => {
                     mux.out.drain(..n);
                 }
-                Poll::Ready(_) => mux.closed = true,
+                Poll::Ready(_) => mux.unwritable = true,
                 Poll::Pending => break,
             }
         }
@@ -173,9 +197,11 @@ impl Agent {
         let mut buf = [0u8; 16 * 1024];
         loop {
             // Every complete line: a reply to whoever asked.
-            while let Some(end) = mux.inbuf.iter().position(|&c| c == b'\n') {
+            while let Some(at) = mux.inbuf[mux.scanned..].iter().position(|&c| c == b'\n') {
+                let end = mux.scanned + at;
+                mux.scanned = 0;
                 let l: Vec<u8> = mux.inbuf.drain(..=end).collect();
-                let Ok(r) = serde_json::from_slice::<Reply>(&l) else {
+                let Some(r) = reply(&l) else {
                     continue;
                 };
                 if let Some(slot) = mux.slots.get_mut(&r.id)
@@ -184,7 +210,13 @@ impl Agent {
                     w.wake();
                 }
             }
+            mux.scanned = mux.inbuf.len();
             if mux.closed {
+                break;
+            }
+            if mux.inbuf.len() > MAX_LINE {
+                // No reply is that long: the other side is not speaking the protocol.
+                mux.closed = true;
                 break;
             }
             match Pin::new(&mut &*self.stream).poll_read(cx, &mut buf) {
@@ -215,6 +247,12 @@ impl Agent {
 
     /// Ends the connection: ssh, and with it the agent (its input ends).
     pub(crate) async fn close(mut self) {
+        // What is still to be sent (an interruption passed on) goes first, if it can at once.
+        {
+            let mut mux = self.mux.borrow_mut();
+            let mut cx = Context::from_waker(Waker::noop());
+            self.flush(&mut mux, &mut cx);
+        }
         let _ = self.stream.shutdown(std::net::Shutdown::Both);
         if let Some(mut s) = self.ssh.take() {
             s.finish().await;

@@ -233,11 +233,11 @@ pub(super) async fn connect_ssh(
     })
     .build();
     let mut left = timeout;
+    let mut waiting = Instant::now();
     let ended = {
         let mut handshake = pin!(first_of(build, ssh.child.status()));
         let mut prompter = prompter.as_ref();
         loop {
-            let waiting = Instant::now();
             let prompt = async {
                 match prompter {
                     Some(p) => p.next().await,
@@ -254,6 +254,7 @@ pub(super) async fn connect_ssh(
                     if let Err(halt) = stop.bounded(after(REPLY_BOUND), prompt.answer(&rt)).await {
                         break Err(Stalled::Prompt(halt));
                     }
+                    waiting = Instant::now();
                 }
                 // Prompts can no longer be taken: ssh's next one goes unanswered.
                 Ok(Err(Err(_))) => prompter = None,
@@ -270,6 +271,8 @@ pub(super) async fn connect_ssh(
         })),
         Ok(Ok(Err(e))) if is_agent(&e) => {
             let ahead = ahead.lock().ok().and_then(|mut a| a.take());
+            // The agent's first line, within what is left of the connect timeout.
+            let left = left.saturating_sub(waiting.elapsed());
             match hello(&ours, ahead.unwrap_or_default(), left, stop).await {
                 Ok((hello, rest)) => {
                     if let Some(f) = hello.error {
@@ -395,6 +398,13 @@ pub(crate) fn classify_ssh_failure(
     let has = |s: &str| stderr.contains(s);
     if has(NO_AGENT) {
         return Error::NoAgent { host };
+    }
+    // A logoff from before agent mode, refusing the switch.
+    if has("--agent") && code == Some(2) {
+        return Error::AgentMismatch {
+            host,
+            theirs: "?".into(),
+        };
     }
     // 127: not found; 126: found but not executable (both from the remote shell).
     let bridge_failed = has("not found") || has("No such file") || has("Permission denied");
