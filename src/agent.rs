@@ -326,8 +326,8 @@ pub(crate) fn refusal(why: &str) -> Vec<u8> {
     })
 }
 
-/// One JSON line.
-fn line<T: Serialize>(v: &T) -> Vec<u8> {
+/// One JSON line (both ends write them).
+pub(crate) fn line<T: Serialize>(v: &T) -> Vec<u8> {
     let mut l = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
     l.push(b'\n');
     l

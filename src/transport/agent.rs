@@ -18,7 +18,7 @@ use zruntime::Shared;
 use zruntime::net::unix::UnixStream;
 
 use super::ssh::{SshProcess, last_line};
-use crate::agent::{Call, Failure, Hello, Reply, Request};
+use crate::agent::{Call, Failure, Hello, Reply, Request, line};
 
 /// A reached agent.
 pub(crate) struct Agent {
@@ -99,13 +99,6 @@ fn reply(l: &[u8]) -> Option<Reply> {
             reason: "an answer of logoff's agent that this logoff cannot read".into(),
         }),
     })
-}
-
-/// One JSON line.
-fn line<T: serde::Serialize>(v: &T) -> Vec<u8> {
-    let mut l = serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec());
-    l.push(b'\n');
-    l
 }
 
 impl Agent {
