@@ -490,32 +490,22 @@ fn parse(l: &[u8]) -> Result<Request, (u64, String)> {
     serde_json::from_value(v).map_err(|e| (id, format!("bad request: {e}")))
 }
 
+/// An answer as JSON (a value that cannot be one is a failure to answer, not a panic).
+fn json<T: Serialize>(v: T) -> Result<Value, Error> {
+    serde_json::to_value(v).map_err(|e| Error::Bus {
+        host: String::new(),
+        reason: e.to_string(),
+    })
+}
+
 /// Answers one request with `b`: the reply line.
 async fn answer(b: &dyn Backend, req: Request, who: &str) -> Vec<u8> {
     let ms = Duration::from_millis;
-    let json = |v: Result<Value, serde_json::Error>| {
-        v.map_err(|e| Error::Bus {
-            host: String::new(),
-            reason: e.to_string(),
-        })
-    };
     let result: Result<Value, Error> = match req.call {
-        Call::Sessions => b
-            .sessions()
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::Session { session } => b
-            .session(&session)
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::OwnSession => b
-            .own_session()
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::UserExists { user } => b
-            .user_exists(&user)
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
+        Call::Sessions => b.sessions().await.and_then(json),
+        Call::Session { session } => b.session(&session).await.and_then(json),
+        Call::OwnSession => b.own_session().await.and_then(json),
+        Call::UserExists { user } => b.user_exists(&user).await.and_then(json),
         Call::Watch => b.watch().await.map(|()| Value::Null),
         Call::Terminate { session } => {
             crate::audit::session(
@@ -525,22 +515,13 @@ async fn answer(b: &dyn Backend, req: Request, who: &str) -> Vec<u8> {
                 &transport::local_hostname(),
                 "requested",
             );
-            b.terminate(&session)
-                .await
-                .and_then(|v| json(serde_json::to_value(v)))
+            b.terminate(&session).await.and_then(json)
         }
-        Call::Kill { session, signal } => b
-            .kill(&session, signal)
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::WaitGone { sessions, ms: t } => b
-            .wait_gone(&sessions, after(ms(t)))
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::Detached { sessions } => b
-            .detached(&sessions)
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
+        Call::Kill { session, signal } => b.kill(&session, signal).await.and_then(json),
+        Call::WaitGone { sessions, ms: t } => {
+            b.wait_gone(&sessions, after(ms(t))).await.and_then(json)
+        }
+        Call::Detached { sessions } => b.detached(&sessions).await.and_then(json),
         Call::Notify {
             sessions,
             notice,
@@ -550,13 +531,10 @@ async fn answer(b: &dyn Backend, req: Request, who: &str) -> Vec<u8> {
             let notice = notice.into_notice();
             b.notify(&sessions, &notice, ms(shown_ms), after_stop)
                 .await
-                .and_then(|v| json(serde_json::to_value(v)))
+                .and_then(json)
         }
-        Call::Recheck { sessions, ms: t } => b
-            .recheck(&sessions, ms(t))
-            .await
-            .and_then(|v| json(serde_json::to_value(v))),
-        Call::Processes { session } => json(serde_json::to_value(b.processes(&session).await)),
+        Call::Recheck { sessions, ms: t } => b.recheck(&sessions, ms(t)).await.and_then(json),
+        Call::Processes { session } => json(b.processes(&session).await),
         // Handled as it is read.
         Call::Interrupt { .. } => Ok(Value::Null),
     };

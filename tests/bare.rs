@@ -286,6 +286,18 @@ mod elogind {
         Some(lab)
     }
 
+    /// Linger on for alice on elogind1, off again when the guard goes.
+    fn linger(lab: &Lab) -> impl Drop + '_ {
+        struct Off<'a>(&'a Lab);
+        impl Drop for Off<'_> {
+            fn drop(&mut self) {
+                self.0.run(&["linger", "alice", E, "off"]);
+            }
+        }
+        lab.run_ok(&["linger", "alice", E, "on"]);
+        Off(lab)
+    }
+
     fn in_host(lab: &Lab, args: &[&str], as_user: Option<&str>) -> (i32, String, String) {
         out(&logoff_in_host(lab, E, args, as_user, &[]))
     }
@@ -313,14 +325,7 @@ mod elogind {
     #[test]
     fn with_linger_the_processes_still_end_and_others_are_refused() {
         let Some(lab) = lab() else { return };
-        lab.run_ok(&["linger", "alice", E, "on"]);
-        struct Off<'a>(&'a Lab);
-        impl Drop for Off<'_> {
-            fn drop(&mut self) {
-                self.0.run(&["linger", "alice", E, "off"]);
-            }
-        }
-        let _off = Off(&lab);
+        let _off = linger(&lab);
         let alice = login(&lab, "alice", E, "");
         let bob = login(&lab, "bob", E, "");
         let before = lab.snapshot(E);
@@ -347,14 +352,7 @@ mod elogind {
     fn over_ssh_with_linger_a_stubborn_session_ends_to_the_last_process() {
         let Some(lab) = lab() else { return };
         super::over_ssh::install(&lab);
-        lab.run_ok(&["linger", "alice", E, "on"]);
-        struct Off<'a>(&'a Lab);
-        impl Drop for Off<'_> {
-            fn drop(&mut self) {
-                self.0.run(&["linger", "alice", E, "off"]);
-            }
-        }
-        let _off = Off(&lab);
+        let _off = linger(&lab);
         let alice = login(&lab, "alice", E, STUBBORN);
         let bob = login(&lab, "bob", E, "");
         eventually(Duration::from_secs(5), "the fork loop runs", || {

@@ -168,8 +168,12 @@ impl Agent {
             },
         });
         mux.out.extend(l);
-        let mut cx = Context::from_waker(Waker::noop());
-        self.flush(&mut mux, &mut cx);
+        self.flush_now(&mut mux);
+    }
+
+    /// Sends what can go at once, waiting for nothing (the rest goes with the next call).
+    fn flush_now(&self, mux: &mut Mux) {
+        self.flush(mux, &mut Context::from_waker(Waker::noop()));
     }
 
     fn flush(&self, mux: &mut Mux, cx: &mut Context<'_>) {
@@ -241,11 +245,7 @@ impl Agent {
     /// Ends the connection: ssh, and with it the agent (its input ends).
     pub(crate) async fn close(mut self) {
         // What is still to be sent (an interruption passed on) goes first, if it can at once.
-        {
-            let mut mux = self.mux.borrow_mut();
-            let mut cx = Context::from_waker(Waker::noop());
-            self.flush(&mut mux, &mut cx);
-        }
+        self.flush_now(&mut self.mux.borrow_mut());
         let _ = self.stream.shutdown(std::net::Shutdown::Both);
         if let Some(mut s) = self.ssh.take() {
             s.finish().await;
