@@ -136,11 +136,12 @@ err-some-hosts-failed = { $failed } of { $total } hosts failed
 # /v
 v-connecting = Connecting to { $host } (ssh: systemd-stdio-bridge, else logoff there)...
 v-connected = Connected to { $host } in { $ms } ms
-v-agent = { $host }: answered by logoff { $version } there (agent mode: the host has no systemd-stdio-bridge or no system bus)
+v-agent = { $host }: answered by logoff { $version } there (agent mode: the host lacks systemd-stdio-bridge, a system bus or logind)
 v-backend-logind = { $host }: sessions from logind (its system bus answers for org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sessions from its login records and /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sessions from its login records and /proc (no system bus: { $reason })
 v-backend-proc-not-on-bus = { $host }: sessions from its login records and /proc (no logind on its system bus)
+v-backend-proc-cannot-start = { $host }: sessions from its login records and /proc (its system bus could not start logind: { $reason })
 v-resolved-id = Session { $id } of { $user } on { $host } (given by ID{ $name })
 v-resolved-name = Session { $id } of { $user } on { $host } (found by name '{ $name }')
 v-resolved-current = Session { $id } of { $user } on { $host } (your current session)

@@ -138,11 +138,12 @@ err-some-hosts-failed = error en { $failed } de { $total } hosts
 # /v
 v-connecting = Conectando con { $host } (ssh: systemd-stdio-bridge o, si no, el logoff de ese equipo)...
 v-connected = Conectado con { $host } en { $ms } ms
-v-agent = { $host }: responde logoff { $version } de ese equipo (modo agente: el equipo no tiene systemd-stdio-bridge o no tiene bus del sistema)
+v-agent = { $host }: responde logoff { $version } de ese equipo (modo agente: al equipo le falta systemd-stdio-bridge, un bus del sistema o logind)
 v-backend-logind = { $host }: sesiones de logind (su bus del sistema responde por org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sesiones de sus registros de inicio de sesión y /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (sin bus del sistema: { $reason })
 v-backend-proc-not-on-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (no hay logind en su bus del sistema)
+v-backend-proc-cannot-start = { $host }: sesiones de sus registros de inicio de sesión y /proc (su bus del sistema no pudo iniciar logind: { $reason })
 v-resolved-id = Sesión { $id } de { $user } en { $host } (indicada por id.{ $name })
 v-resolved-name = Sesión { $id } de { $user } en { $host } (encontrada por el nombre '{ $name }')
 v-resolved-current = Sesión { $id } de { $user } en { $host } (su sesión actual)

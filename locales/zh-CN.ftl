@@ -134,11 +134,12 @@ err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败
 # /v
 v-connecting = 正在连接到 { $host }（ssh：systemd-stdio-bridge，否则使用该主机上的 logoff）...
 v-connected = 已连接到 { $host }，用时 { $ms } 毫秒
-v-agent = { $host }：由该主机上的 logoff { $version } 应答（代理模式：该主机没有 systemd-stdio-bridge 或没有系统总线）
+v-agent = { $host }：由该主机上的 logoff { $version } 应答（代理模式：该主机缺少 systemd-stdio-bridge、系统总线或 logind）
 v-backend-logind = { $host }：会话来自 logind（其系统总线为 org.freedesktop.login1 应答）
 v-backend-proc-asked = { $host }：会话来自其登录记录和 /proc（--backend=proc）
 v-backend-proc-no-bus = { $host }：会话来自其登录记录和 /proc（没有系统总线：{ $reason }）
 v-backend-proc-not-on-bus = { $host }：会话来自其登录记录和 /proc（其系统总线上没有 logind）
+v-backend-proc-cannot-start = { $host }：会话来自其登录记录和 /proc（其系统总线无法启动 logind：{ $reason }）
 v-resolved-id = { $host } 上 { $user } 的会话 { $id }（按 ID 指定{ $name }）
 v-resolved-name = { $host } 上 { $user } 的会话 { $id }（按名称“{ $name }”找到）
 v-resolved-current = { $host } 上 { $user } 的会话 { $id }（你的当前会话）

@@ -501,6 +501,84 @@ mod over_ssh {
         assert!(lab.session_exists(host, &alice2.id));
     }
 
+    /// A system bus on bareK, as a container with systemd's files but another init has: it
+    /// lists logind as one it can start, and cannot start it. Stopped when dropped.
+    struct LoneBus<'a>(&'a Lab);
+
+    impl<'a> LoneBus<'a> {
+        fn start(lab: &'a Lab) -> Self {
+            lab.exec_ok(
+                H,
+                &[
+                    "sh",
+                    "-c",
+                    "mkdir -p /run/dbus && systemd-run --quiet --collect --unit=lab-lone-bus \
+                     dbus-daemon --system --nofork --nopidfile",
+                ],
+            );
+            let bus = LoneBus(lab);
+            eventually(Duration::from_secs(5), "the bus listens", || {
+                let o = lab.exec(H, &["test", "-S", "/run/dbus/system_bus_socket"]);
+                o.status.success().then_some(())
+            });
+            bus
+        }
+    }
+
+    impl Drop for LoneBus<'_> {
+        fn drop(&mut self) {
+            self.0.exec(H, &["systemctl", "stop", "lab-lone-bus"]);
+            self.0.exec(H, &["rm", "-f", "/run/dbus/system_bus_socket"]);
+        }
+    }
+
+    #[test]
+    fn a_bus_that_cannot_start_logind_is_a_host_without_it() {
+        let Some(lab) = lab() else { return };
+        let _bus = LoneBus::start(&lab);
+        let why = format!(
+            "{H}: sessions from its login records and /proc (its system bus could not start logind: "
+        );
+        // On the host itself.
+        let alice = login(&lab, "alice", H, "");
+        let line = line_of(&lab, &alice.id);
+        let before = lab.snapshot(H);
+        let (code, stdout, stderr) = root_logoff(&lab, &[&alice.id, "/v"]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains(&why), "{stdout}");
+        assert_only_gone(&lab, &before, &alice, &line);
+
+        // Over ssh: the bridge and a bus are there, but no logind; the agent answers.
+        let alice = login(&lab, "alice", H, "");
+        let line = line_of(&lab, &alice.id);
+        let before = lab.snapshot(H);
+        let server = format!("/server:{H}");
+        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&alice.id, &server, "/v"], &[]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let version = env!("CARGO_PKG_VERSION");
+        for said in [
+            format!("{H}: answered by logoff {version} there (agent mode"),
+            why,
+        ] {
+            assert!(stdout.contains(&said), "{said:?} not in:\n{stdout}");
+        }
+        assert_only_gone(&lab, &before, &alice, &line);
+
+        // Without logoff there, the bridge: and the bus's word on why logind is missing.
+        let alice = login(&lab, "alice", H, "");
+        lab.exec_ok(H, &["mount", "-t", "tmpfs", "none", "/usr/local/bin"]);
+        let (code, stdout, stderr, _) = logoff_on_machine(&lab, &[&alice.id, &server], &[]);
+        lab.exec_ok(H, &["umount", "/usr/local/bin"]);
+        assert_eq!(code, 7, "{stdout}{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "logoff: systemd-logind on {H} could not be started: Launch helper exited"
+            )),
+            "{stderr}"
+        );
+        assert!(lab.session_exists(H, &alice.id));
+    }
+
     #[test]
     fn listing_is_the_hosts_own() {
         let Some(lab) = lab() else { return };

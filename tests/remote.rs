@@ -108,8 +108,8 @@ fn remote_logoff_by_name_with_one_connection() {
     assert_eq!(c.len(), 1, "{c:?}");
     // The remote command: the bridge there, else the host's own logoff as the agent.
     assert!(
-        c[0].contains("-- server2 env SYSTEMD_LOG_TARGET=console sh -c 'if ")
-            && c[0].contains("then exec systemd-stdio-bridge; fi;")
+        c[0].contains("-- server2 env SYSTEMD_LOG_TARGET=console sh -c 'b=; if ")
+            && c[0].contains("[ -d /run/systemd/seats ] && exec systemd-stdio-bridge; fi;")
             && c[0].contains("then exec logoff --agent=1 --backend=auto --timeout-ms="),
         "{c:?}"
     );

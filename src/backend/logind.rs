@@ -671,37 +671,61 @@ impl<'a> Logind<'a> {
     }
 }
 
-/// Whether logind answers on `bus`: someone owns its name, or the bus can start it. `None`
-/// when the bus itself did not say (then logind is tried, and its silence reported).
-pub(super) async fn serves(bus: &Bus, bound: Duration, stop: &Stop) -> Option<bool> {
-    let ask = |method: &'static str, body: Option<&'static str>| {
-        let conn = bus.conn.clone();
-        async move {
-            let dbus = Some("org.freedesktop.DBus");
-            let reply = match body {
-                Some(name) => {
-                    conn.call_method(dbus, "/org/freedesktop/DBus", dbus, method, &(name,))
-                        .await
-                }
-                None => {
-                    conn.call_method(dbus, "/org/freedesktop/DBus", dbus, method, &())
-                        .await
-                }
-            };
-            reply.ok()
-        }
-    };
-    let owned = stop
-        .bounded(after(bound), ask("NameHasOwner", Some(DEST)))
-        .await;
-    if owned.ok()??.body().deserialize::<bool>().ok()? {
-        return Some(true);
+/// Whether logind answers on a bus (see [`serves`]).
+pub(super) enum Serves {
+    Yes,
+    No(super::NoLogindWhy),
+    /// The bus itself did not say: then logind is tried, and its silence reported.
+    Unsaid,
+}
+
+/// Whether logind answers on `bus`: someone owns its name, or the bus starts it when asked. A
+/// name that is only activatable is a promise, not an answer: a container with systemd's files
+/// but another init lists it, and starting it fails at once.
+pub(super) async fn serves(bus: &Bus, bound: Duration, stop: &Stop) -> Serves {
+    use super::NoLogindWhy::{CannotStart, NotOnBus};
+    // The bus's answer, or `None` when it gave none in time (or the run was interrupted).
+    async fn ask<B>(
+        bus: &Bus,
+        bound: Duration,
+        stop: &Stop,
+        method: &str,
+        body: &B,
+    ) -> Option<zbus::Result<zbus::Message>>
+    where
+        B: serde::Serialize + zbus::zvariant::DynamicType,
+    {
+        let dbus = Some("org.freedesktop.DBus");
+        let call = bus
+            .conn
+            .call_method(dbus, "/org/freedesktop/DBus", dbus, method, body);
+        stop.bounded(after(bound), call).await.ok()
     }
-    let names = stop
-        .bounded(after(bound), ask("ListActivatableNames", None))
-        .await;
-    let names: Vec<String> = names.ok()??.body().deserialize().ok()?;
-    Some(names.iter().any(|n| n == DEST))
+    let Some(Ok(owned)) = ask(bus, bound, stop, "NameHasOwner", &(DEST,)).await else {
+        return Serves::Unsaid;
+    };
+    match owned.body().deserialize::<bool>() {
+        Ok(true) => return Serves::Yes,
+        Ok(false) => {}
+        Err(_) => return Serves::Unsaid,
+    }
+    let Some(Ok(names)) = ask(bus, bound, stop, "ListActivatableNames", &()).await else {
+        return Serves::Unsaid;
+    };
+    match names.body().deserialize::<Vec<String>>() {
+        Ok(names) if names.iter().any(|n| n == DEST) => {}
+        Ok(_) => return Serves::No(NotOnBus),
+        Err(_) => return Serves::Unsaid,
+    }
+    match ask(bus, bound, stop, "StartServiceByName", &(DEST, 0u32)).await {
+        Some(Ok(_)) => Serves::Yes,
+        Some(Err(e)) => match error_name(&e) {
+            // The bus's own refusal; any other error is no answer.
+            Some((name, msg)) => Serves::No(CannotStart(if msg.is_empty() { name } else { msg })),
+            None => Serves::Unsaid,
+        },
+        _ => Serves::Unsaid,
+    }
 }
 
 impl Backend for Logind<'_> {

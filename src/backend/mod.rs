@@ -135,6 +135,8 @@ pub enum NoLogindWhy {
     NoBus(String),
     /// A bus, but nothing owns org.freedesktop.login1 there or can be started for it.
     NotOnBus,
+    /// A bus that lists logind as one it can start, but failed to, in the bus's words.
+    CannotStart(String),
 }
 
 /// A reached host: the link to it, and which backend speaks over it.
@@ -230,10 +232,9 @@ pub(crate) async fn connect(
     };
     if !bus.remote
         && choice == Choice::Auto
-        && logind::serves(&bus, timeout, stop).await == Some(false)
+        && let logind::Serves::No(why) = logind::serves(&bus, timeout, stop).await
     {
         bus.close().await;
-        let why = NoLogindWhy::NotOnBus;
         return Ok(Host {
             link: local(),
             chosen: Chosen::Proc { why },

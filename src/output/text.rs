@@ -338,6 +338,10 @@ pub fn event(l: &Localizer, e: &Event) -> String {
                 NoLogindWhy::NotOnBus => {
                     l.tr("v-backend-proc-not-on-bus", &[("host", host.into())])
                 }
+                NoLogindWhy::CannotStart(reason) => l.tr(
+                    "v-backend-proc-cannot-start",
+                    &[("host", host.into()), ("reason", reason.into())],
+                ),
             },
         },
         Event::Resolved {

@@ -111,23 +111,30 @@ fn ssh_seconds(timeout: Duration) -> u64 {
 /// What the agent's absence looks like on ssh's stderr (the remote command prints it).
 const NO_AGENT: &str = "logoff-agent: none";
 
-/// The remote command: the bridge where the host has it and a system bus for it (unless
-/// `bridge` is false), else the host's own `logoff` as the agent (with `agent`, its
-/// arguments), else [`NO_AGENT`] and status 127. One line of POSIX sh without a single quote,
-/// quoted whole: it reads the same to every login shell (sh, bash, zsh, fish, csh).
+/// The remote command. In order: the bridge, where the host has it, a system bus and logind
+/// there (`/run/systemd/seats`, which logind makes at start and sd-login checks for); else the
+/// host's own `logoff` as the agent (with `agent`, its arguments), which reads a bus without
+/// logind as a host without it; else the bridge all the same, where it and a bus are there (the
+/// client then says that logind is missing); else [`NO_AGENT`] and status 127. With `bridge`
+/// false, only the agent. One line of POSIX sh without a single quote, quoted whole: it reads
+/// the same to every login shell (sh, bash, zsh, fish, csh).
 fn remote_command(bridge: bool, agent: &str) -> String {
     let mut script = String::new();
     if bridge {
         script.push_str(
-            "if { [ -n \"${DBUS_SYSTEM_BUS_ADDRESS-}\" ] || [ -S /run/dbus/system_bus_socket ] \
+            "b=; if { [ -n \"${DBUS_SYSTEM_BUS_ADDRESS-}\" ] || [ -S /run/dbus/system_bus_socket ] \
              || [ -S /var/run/dbus/system_bus_socket ]; } \
-             && command -v systemd-stdio-bridge >/dev/null 2>&1; then exec systemd-stdio-bridge; fi; ",
+             && command -v systemd-stdio-bridge >/dev/null 2>&1; then b=1; \
+             [ -d /run/systemd/seats ] && exec systemd-stdio-bridge; fi; ",
         );
     }
     script.push_str(&format!(
-        "if command -v logoff >/dev/null 2>&1; then exec logoff {agent}; fi; \
-         echo {NO_AGENT} >&2; exit 127"
+        "if command -v logoff >/dev/null 2>&1; then exec logoff {agent}; fi; "
     ));
+    if bridge {
+        script.push_str("[ -n \"$b\" ] && exec systemd-stdio-bridge; ");
+    }
+    script.push_str(&format!("echo {NO_AGENT} >&2; exit 127"));
     format!("'{script}'")
 }
 
@@ -475,6 +482,63 @@ mod tests {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let e = classify_ssh_failure("h", out.status.code(), &stderr, T);
         assert!(matches!(e, Error::NoAgent { .. }), "{e:?}");
+    }
+
+    /// Which the remote command runs, by what the host has: a real sh, stand-ins for the
+    /// bridge and logoff that name themselves, a bus named by its address.
+    #[test]
+    fn the_remote_command_prefers_the_bridge_only_where_logind_runs() {
+        let dir = std::env::temp_dir().join(format!("logoff-remote-cmd-{}", std::process::id()));
+        let (bin, none) = (dir.join("bin"), dir.join("none"));
+        for d in [&bin, &none] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let stand_in = |name: &str, dir: &std::path::Path| {
+            let p = dir.join(name);
+            std::fs::write(&p, format!("#!/bin/sh\necho {name} \"$@\"\n")).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        stand_in("systemd-stdio-bridge", &bin);
+        stand_in("logoff", &bin);
+        stand_in("systemd-stdio-bridge", &none);
+        let run = |bridge: bool, path: &std::path::Path, bus: bool| {
+            let cmd = remote_command(bridge, "--agent=1");
+            let script = &cmd[1..cmd.len() - 1];
+            let mut c = std::process::Command::new("/bin/sh");
+            c.args(["-c", script])
+                .env_clear()
+                .env("PATH", format!("{}:/usr/bin:/bin", path.display()));
+            if bus {
+                c.env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent");
+            }
+            let out = c.output().expect("sh");
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let logind = std::path::Path::new("/run/systemd/seats").is_dir();
+        let both = run(true, &bin, true);
+        let only_bridge = run(true, &none, true);
+        let no_bus = run(true, &bin, false);
+        let proc_asked = run(false, &bin, true);
+        std::fs::remove_dir_all(&dir).ok();
+        let bridge = "systemd-stdio-bridge";
+        assert_eq!(both, if logind { bridge } else { "logoff --agent=1" });
+        // Without logoff there, the bridge even without logind: the client names what is missing.
+        assert_eq!(only_bridge, bridge);
+        // No bus named: the bridge only if the machine has a bus where it looks, and logind.
+        let bus_here = [
+            "/run/dbus/system_bus_socket",
+            "/var/run/dbus/system_bus_socket",
+        ]
+        .iter()
+        .any(|p| std::fs::metadata(p).is_ok());
+        let want = if bus_here && logind {
+            bridge
+        } else {
+            "logoff --agent=1"
+        };
+        assert_eq!(no_bus, want);
+        assert_eq!(proc_asked, "logoff --agent=1");
     }
 
     #[test]
