@@ -59,7 +59,7 @@ function __logoff_complete
     end
     if string match -q -- '-*' $cur
         printf '%s\t%s\n' \
-            '--server=' 'Session host that holds the session, reached with ssh and systemd-stdio-bridge' \
+            '--server=' 'Session host that holds the session, reached with ssh' \
             '--user=' 'Every session of this user' \
             '--verbose' 'Display what is being done' \
             '--dry-run' 'Show which sessions would be logged off, with their processes, and change nothing' \
@@ -79,7 +79,7 @@ function __logoff_complete
             '--version' 'Display the version'
     else
         printf '%s\t%s\n' \
-            '/server:' 'Session host that holds the session, reached with ssh and systemd-stdio-bridge' \
+            '/server:' 'Session host that holds the session, reached with ssh' \
             '/user:' 'Every session of this user' \
             '/v' 'Display what is being done' \
             '/whatif' 'Show which sessions would be logged off, with their processes, and change nothing' \

@@ -57,7 +57,7 @@ function __quser_complete
     end
     if string match -q -- '-*' $cur
         printf '%s\t%s\n' \
-            '--server=' 'Session host to query, reached with ssh and systemd-stdio-bridge' \
+            '--server=' 'Session host to query, reached with ssh' \
             '--json' 'Print the result as one JSON document on standard output' \
             '--connect-timeout=' 'How long to wait for a host, or any answer from its bus' \
             '--parallel=' 'Hosts handled at once' \
@@ -66,7 +66,7 @@ function __quser_complete
             '--version' 'Display the version'
     else
         printf '%s\t%s\n' \
-            '/server:' 'Session host to query, reached with ssh and systemd-stdio-bridge' \
+            '/server:' 'Session host to query, reached with ssh' \
             '/json' 'Print the result as one JSON document on standard output' \
             '/connect-timeout:' 'How long to wait for a host, or any answer from its bus' \
             '/parallel:' 'Hosts handled at once' \

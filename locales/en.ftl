@@ -28,7 +28,7 @@ help-value-n = n
 # One paragraph each: /? wraps them, the man page uses the English ones.
 help-arg-sessionname = Name of the session: its terminal (pts/3, tty2), its X display (:10), or "console".
 help-arg-sessionid = logind ID of the session (12, c3). With neither, your current session is logged off.
-help-switch-server = Session host that holds the session (default: this one), reached with ssh and systemd-stdio-bridge. Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
+help-switch-server = Session host that holds the session (default: this one), reached with ssh (its systemd-stdio-bridge, else its logoff). Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
 help-switch-user = Every session of this user (a fleet logoff).
 help-switch-verbose = Display what is being done.
 help-switch-force = Also log off a console (physical seat) session.
@@ -50,7 +50,7 @@ help-switch-json = Print the result as one JSON document on standard output.
 help-arg-query-sessionname = Only the sessions with this name: a terminal (pts/3, tty2), an X display (:10), or "console".
 help-arg-query-username = Only the sessions of this user (a name or a UID).
 help-arg-query-sessionid = Only the session with this logind ID (12, c3). With no argument, every session is listed.
-help-switch-server-query = Session host to query (default: this one), reached with ssh and systemd-stdio-bridge. Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
+help-switch-server-query = Session host to query (default: this one), reached with ssh (its systemd-stdio-bridge, else its logoff). Any ssh destination: alias, user@host, host:port. Several: /server:a,b,c or /server:@<file> (one host per line, #{ "\u00A0" }comments).
 
 help-forms =
     Switches also take the forms -v, --verbose, --server=NAME, --user NAME,

@@ -28,7 +28,7 @@ help-value-n = n
 # Un párrafo cada uno: /? los ajusta al ancho.
 help-arg-sessionname = Nombre de la sesión: su terminal (pts/3, tty2), su pantalla X (:10) o "console".
 help-arg-sessionid = Id. de logind de la sesión (12, c3). Si no se indica ninguno, se cierra su sesión actual.
-help-switch-server = Host de sesión que contiene la sesión (de forma predeterminada, este), al que se accede con ssh y systemd-stdio-bridge. Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
+help-switch-server = Host de sesión que contiene la sesión (de forma predeterminada, este), al que se accede con ssh (su systemd-stdio-bridge o, si no, su logoff). Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
 help-switch-user = Todas las sesiones de este usuario (cierre en flota).
 help-switch-verbose = Muestra lo que se está haciendo.
 help-switch-force = Cierra también una sesión de consola (puesto físico).
@@ -50,7 +50,7 @@ help-switch-json = Imprime el resultado como un único documento JSON en la sali
 help-arg-query-sessionname = Solo las sesiones con este nombre: un terminal (pts/3, tty2), una pantalla X (:10) o "console".
 help-arg-query-username = Solo las sesiones de este usuario (un nombre o un UID).
 help-arg-query-sessionid = Solo la sesión con este Id. de logind (12, c3). Sin argumento, se muestran todas las sesiones.
-help-switch-server-query = Host de sesión que se consulta (de forma predeterminada, este), al que se accede con ssh y systemd-stdio-bridge. Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
+help-switch-server-query = Host de sesión que se consulta (de forma predeterminada, este), al que se accede con ssh (su systemd-stdio-bridge o, si no, su logoff). Cualquier destino de ssh: alias, usuario@host, host:puerto. Varios: /server:a,b,c o /server:@<archivo> (un host por línea, comentarios con{ "\u00A0" }#).
 
 help-forms =
     Los modificadores también admiten las formas -v, --verbose, --server=NAME,

@@ -27,7 +27,7 @@ help-value-n = n
 # 每条一段：/? 会按宽度自动换行。
 help-arg-sessionname = 会话的名称：它的终端（pts/3、tty2）、它的 X 显示（:10）或 "console"。
 help-arg-sessionid = 会话的 logind ID（12、c3）。两者都未指定时，注销你的当前会话。
-help-switch-server = 会话所在的会话主机（默认为本机），通过 ssh 和 systemd-stdio-bridge 访问。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
+help-switch-server = 会话所在的会话主机（默认为本机），通过 ssh 访问（使用其 systemd-stdio-bridge，否则使用其 logoff）。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
 help-switch-user = 该用户的所有会话（批量注销）。
 help-switch-verbose = 显示正在执行的操作。
 help-switch-force = 也注销控制台（物理座位）会话。
@@ -49,7 +49,7 @@ help-switch-json = 以单个 JSON 文档的形式在标准输出上打印结果�
 help-arg-query-sessionname = 仅显示具有此名称的会话：终端（pts/3、tty2）、X 显示（:10）或 "console"。
 help-arg-query-username = 仅显示该用户的会话（用户名或 UID）。
 help-arg-query-sessionid = 仅显示具有此 logind ID 的会话（12、c3）。不带参数时列出所有会话。
-help-switch-server-query = 要查询的会话主机（默认为本机），通过 ssh 和 systemd-stdio-bridge 访问。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
+help-switch-server-query = 要查询的会话主机（默认为本机），通过 ssh 访问（使用其 systemd-stdio-bridge，否则使用其 logoff）。可以是任何 ssh 目标：别名、user@host、host:port。多个主机：/server:a,b,c 或 /server:@<file>（每行一个主机，#{ "\u00A0" }表示注释）。
 
 help-forms =
     开关也可以写成 -v、--verbose、--server=NAME、--user NAME 等形式，

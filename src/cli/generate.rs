@@ -680,7 +680,7 @@ mod tests {
         let server = Verb::Logoff.find("server").expect("in the table");
         assert_eq!(
             summary(&l, server),
-            "Session host that holds the session, reached with ssh and systemd-stdio-bridge"
+            "Session host that holds the session, reached with ssh"
         );
     }
 
