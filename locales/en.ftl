@@ -160,6 +160,7 @@ notice-minutes = { $n } min
 why-idle = idle { $minutes } min
 why-disconnected = disconnected
 v-requesting = Logging off session { $id } on { $host } (TerminateSession)
+v-requesting-proc = Logging off session { $id } on { $host } (SIGTERM and SIGHUP to each of its processes)
 v-already-gone = Session { $id } on { $host } had already ended
 v-waiting = Waiting up to { $secs } s for { $count ->
         [one] the session

@@ -162,6 +162,7 @@ notice-minutes = { $n } min
 why-idle = inactiva { $minutes } min
 why-disconnected = desconectada
 v-requesting = Cerrando la sesión { $id } en { $host } (TerminateSession)
+v-requesting-proc = Cerrando la sesión { $id } en { $host } (SIGTERM y SIGHUP a cada uno de sus procesos)
 v-already-gone = La sesión { $id } en { $host } ya había terminado
 v-waiting = Esperando hasta { $secs } s a que { $count ->
         [one] termine la sesión

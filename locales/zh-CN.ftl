@@ -158,6 +158,7 @@ notice-minutes = { $n } 分钟
 why-idle = 空闲 { $minutes } 分钟
 why-disconnected = 已断开
 v-requesting = 正在注销 { $host } 上的会话 { $id }（TerminateSession）
+v-requesting-proc = 正在注销 { $host } 上的会话 { $id }（向其每个进程发送 SIGTERM 和 SIGHUP）
 v-already-gone = { $host } 上的会话 { $id } 已经结束
 v-waiting = 最多等待 { $secs } 秒，直到 { $host } 上的 { $count ->
        *[other] { $count } 个会话

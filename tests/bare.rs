@@ -133,6 +133,11 @@ fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
         "{stdout}"
     );
     assert!(stdout.contains("killing"), "SIGTERM was ignored: {stdout}");
+    let asked = format!(
+        "Logging off session {} on {H} (SIGTERM and SIGHUP to each of its processes)",
+        alice.id
+    );
+    assert!(stdout.contains(&asked), "{stdout}");
     assert_only_gone(&lab, &before, &alice, &line);
     assert!(lab.session_exists(H, &bob.id));
     assert!(lab.session_exists(H, &carol));
@@ -229,6 +234,18 @@ fn another_users_session_is_refused_and_a_users_own_is_ended() {
         "{stderr}"
     );
     before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
+    // The host's log names who refused: not logind, which this host does not have.
+    let log = lab.exec_ok(
+        H,
+        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
+    );
+    let record = format!(
+        "alice (uid 2001) logoff of session {} (user bob, uid 2002, {}) on {H}: refused (not the \
+         caller's, and the caller is not root)",
+        bob.id,
+        line_of(&lab, &bob.id)
+    );
+    assert!(log.contains(&record), "{record}: {log}");
     // alice may end her own, though sshd's monitor in it is root's: it goes when its child does.
     let line = line_of(&lab, &alice.id);
     let o = logoff_in_host(&lab, H, &[&alice.id, "/timeout:2"], Some("alice"), &[]);

@@ -141,9 +141,11 @@ pub enum Event {
         host: String,
         user: String,
     },
+    /// `logind`: asked of logind (or elogind); else the processes are signalled here.
     Requesting {
         host: String,
         session: Session,
+        logind: bool,
     },
     /// A closing session (leader gone): its processes get SIGTERM at once.
     Signalling {
@@ -312,6 +314,7 @@ pub async fn run_host(
     let backend = host.backend(req.connect_timeout, stop);
     let mut run = HostRun {
         backend: backend.as_ref(),
+        logind: host.chosen == Chosen::Logind,
         host: result.host.clone(),
         req,
         events,
@@ -337,6 +340,8 @@ pub async fn run_host(
 /// One host's logoff once connected.
 struct HostRun<'a> {
     backend: &'a dyn Backend,
+    /// Whether logind decides (and refuses); else the host's process permissions do.
+    logind: bool,
     host: String,
     req: &'a Request,
     events: &'a dyn Fn(Event),
@@ -350,6 +355,15 @@ struct HostRun<'a> {
 impl HostRun<'_> {
     fn event(&self, e: Event) {
         (self.events)(e)
+    }
+
+    /// The audit record's word for a refusal, naming who refused.
+    fn refused(&self) -> &'static str {
+        if self.logind {
+            "refused by logind"
+        } else {
+            "refused (not the caller's, and the caller is not root)"
+        }
     }
 
     fn audit(&self, severity: u8, s: &Session, result: &str) {
@@ -694,6 +708,7 @@ impl HostRun<'_> {
             self.event(Event::Requesting {
                 host: host.clone(),
                 session: s.clone(),
+                logind: self.logind,
             });
             // Recorded before logind is asked: a run that dies now still leaves a trace.
             self.audit(audit::NOTICE, &s, "requested");
@@ -721,7 +736,7 @@ impl HostRun<'_> {
                     self.set(&s.id, Outcome::AlreadyGone);
                 }
                 Err(e @ Error::AccessDenied { .. }) => {
-                    self.audit(audit::WARNING, &s, "refused by logind");
+                    self.audit(audit::WARNING, &s, self.refused());
                     self.set(&s.id, Outcome::Refused(e));
                 }
                 Err(e) => return Err(e),
@@ -792,7 +807,7 @@ impl HostRun<'_> {
                 Ok(false)
             }
             Err(e @ Error::AccessDenied { .. }) => {
-                self.audit(audit::WARNING, s, "refused by logind");
+                self.audit(audit::WARNING, s, self.refused());
                 self.set(&s.id, Outcome::Refused(e));
                 Ok(false)
             }

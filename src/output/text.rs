@@ -394,8 +394,16 @@ pub fn event(l: &Localizer, e: &Event) -> String {
             "v-no-sessions",
             &[("host", host.into()), ("user", user.into())],
         ),
-        Event::Requesting { host, session } => l.tr(
-            "v-requesting",
+        Event::Requesting {
+            host,
+            session,
+            logind,
+        } => l.tr(
+            if *logind {
+                "v-requesting"
+            } else {
+                "v-requesting-proc"
+            },
             &[("id", id(session)), ("host", host.into())],
         ),
         Event::Signalling { host, session } => l.tr(

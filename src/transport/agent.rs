@@ -108,7 +108,7 @@ impl Agent {
         hello: Hello,
         stream: Arc<UnixStream<Shared>>,
         ahead: Vec<u8>,
-        ssh: SshProcess,
+        ssh: Option<SshProcess>,
     ) -> Agent {
         Agent {
             host,
@@ -122,7 +122,7 @@ impl Agent {
                 next: 1,
                 ..Mux::default()
             }),
-            ssh: Some(ssh),
+            ssh,
             interrupted: Cell::new(false),
         }
     }
@@ -250,5 +250,185 @@ impl Agent {
         if let Some(mut s) = self.ssh.take() {
             s.finish().await;
         }
+    }
+}
+
+/// The multiplexing, against a stand-in agent on the other end of a socket pair: what a real
+/// agent does is tested in the lab (tests/bare.rs); these pin the orders it may answer in.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stop::{both, first_of};
+    use serde_json::json;
+    use zruntime::SharedRuntime;
+
+    /// Runs `f`, failing the test rather than hanging it when a call is stranded.
+    fn run(f: impl Future<Output = ()>) {
+        crate::block_on(async {
+            let rt = SharedRuntime::current().unwrap();
+            let limit = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            if first_of(f, rt.sleep_until(limit)).await.is_err() {
+                panic!("stranded: no reply within 10 s");
+            }
+        });
+    }
+
+    fn link() -> (Agent, UnixStream<Shared>) {
+        let rt = SharedRuntime::current().unwrap();
+        let (ours, theirs) = UnixStream::pair(&rt).unwrap();
+        let hello = Hello {
+            agent: "logoff".into(),
+            protocol: 1,
+            version: "test".into(),
+            backend: None,
+            error: None,
+        };
+        let agent = Agent::new("h".into(), hello, Arc::new(ours), Vec::new(), None);
+        (agent, theirs)
+    }
+
+    fn session(id: &str) -> Call {
+        Call::Session { session: id.into() }
+    }
+
+    /// The stand-in's reading: the next `n` requests (blank lines skipped), as JSON.
+    async fn requests(s: &UnixStream<Shared>, buf: &mut Vec<u8>, n: usize) -> Vec<Value> {
+        let mut got = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            while let Some(at) = buf.iter().position(|&c| c == b'\n') {
+                let l: Vec<u8> = buf.drain(..=at).collect();
+                if !l.trim_ascii().is_empty() {
+                    got.push(serde_json::from_slice(&l).expect("a request is JSON"));
+                }
+            }
+            if got.len() >= n {
+                return got;
+            }
+            let k = poll_fn(|cx| Pin::new(&mut &*s).poll_read(cx, &mut chunk))
+                .await
+                .unwrap();
+            assert!(k > 0, "the client closed before asking");
+            buf.extend_from_slice(&chunk[..k]);
+        }
+    }
+
+    async fn send(s: &UnixStream<Shared>, text: &str) {
+        let mut rest = text.as_bytes();
+        while !rest.is_empty() {
+            let k = poll_fn(|cx| Pin::new(&mut &*s).poll_write(cx, rest))
+                .await
+                .unwrap();
+            rest = &rest[k..];
+        }
+    }
+
+    /// The ID of the request asking for session `id`.
+    fn id_of(reqs: &[Value], id: &str) -> u64 {
+        reqs.iter()
+            .find(|r| r["session"] == id)
+            .and_then(|r| r["id"].as_u64())
+            .expect("asked")
+    }
+
+    #[test]
+    fn replies_in_any_order_reach_their_own_calls() {
+        run(async {
+            let (agent, theirs) = link();
+            let calls = both(agent.call(session("1")), agent.call(session("2")));
+            let peer = async {
+                let reqs = requests(&theirs, &mut Vec::new(), 2).await;
+                let (one, two) = (id_of(&reqs, "1"), id_of(&reqs, "2"));
+                assert_ne!(one, two);
+                // Both in one write, the later request's first.
+                send(
+                    &theirs,
+                    &format!("{{\"id\":{two},\"ok\":\"two\"}}\n{{\"id\":{one},\"ok\":\"one\"}}\n"),
+                )
+                .await;
+            };
+            let ((one, two), ()) = both(calls, peer).await;
+            assert_eq!(one.unwrap().unwrap(), json!("one"));
+            assert_eq!(two.unwrap().unwrap(), json!("two"));
+        });
+    }
+
+    #[test]
+    fn an_unreadable_reply_is_an_error_for_its_call_and_an_end_fails_the_rest() {
+        run(async {
+            let (agent, theirs) = link();
+            let calls = both(agent.call(session("1")), agent.call(session("2")));
+            let peer = async {
+                let reqs = requests(&theirs, &mut Vec::new(), 2).await;
+                let one = id_of(&reqs, "1");
+                // A failure of a kind this build does not know, then a line that is no reply.
+                send(
+                    &theirs,
+                    &format!("{{\"id\":{one},\"err\":{{\"from-the-future\":{{}}}}}}\nnot json\n"),
+                )
+                .await;
+                theirs.shutdown(std::net::Shutdown::Both).unwrap();
+            };
+            let ((one, two), ()) = both(calls, peer).await;
+            assert!(
+                matches!(one, Ok(Err(Failure::Other { ref reason })) if reason.contains("cannot read")),
+                "{one:?}"
+            );
+            assert!(matches!(two, Err(Lost::Closed(None))), "{two:?}");
+        });
+    }
+
+    /// A call given up (its bound passed) leaves the others whole: the one still waiting
+    /// reads its own reply, and the given-up call's slot is gone.
+    #[test]
+    fn a_call_given_up_does_not_strand_the_others() {
+        run(async {
+            let (agent, theirs) = link();
+            let mut buf = Vec::new();
+            let waiting = agent.call(session("2"));
+            let rest = async {
+                // Session 1's call is dropped as soon as both requests have arrived.
+                let given_up = first_of(agent.call(session("1")), requests(&theirs, &mut buf, 2));
+                let Err(reqs) = given_up.await else {
+                    panic!("no reply was sent")
+                };
+                let two = id_of(&reqs, "2");
+                let one = id_of(&reqs, "1");
+                // The late reply to the given-up call is read and dropped, not misdelivered.
+                send(
+                    &theirs,
+                    &format!("{{\"id\":{one},\"ok\":1}}\n{{\"id\":{two},\"ok\":2}}\n"),
+                )
+                .await;
+            };
+            let (two, ()) = both(waiting, rest).await;
+            assert_eq!(two.unwrap().unwrap(), json!(2));
+            assert!(agent.mux.borrow().slots.is_empty());
+        });
+    }
+
+    #[test]
+    fn an_interruption_goes_out_at_once_and_only_once() {
+        run(async {
+            let (agent, theirs) = link();
+            agent.interrupt("SIGINT");
+            agent.interrupt("SIGTERM");
+            let peer = async {
+                let mut buf = Vec::new();
+                let reqs = requests(&theirs, &mut buf, 2).await;
+                assert_eq!(
+                    reqs[0],
+                    json!({"id": 0, "call": "interrupt", "signal": "SIGINT"})
+                );
+                assert_eq!(reqs[1]["session"], "1", "{reqs:?}");
+                send(
+                    &theirs,
+                    &format!("{{\"id\":{},\"ok\":null}}\n", reqs[1]["id"]),
+                )
+                .await;
+            };
+            let (r, ()) = both(agent.call(session("1")), peer).await;
+            assert_eq!(r.unwrap().unwrap(), Value::Null);
+        });
     }
 }

@@ -291,7 +291,7 @@ pub(super) async fn connect_ssh(
                         hello,
                         ours,
                         rest,
-                        ssh,
+                        Some(ssh),
                     ))))
                 }
                 Err(Some(theirs)) => {
