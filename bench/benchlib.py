@@ -252,19 +252,21 @@ _clients = []  # (host, session id, Popen of the ssh client that holds the sessi
 _clients_lock = threading.Lock()
 
 
-def login(user, host, timeout=30.0):
-    """A new ssh login of user on host that stays open; returns its logind session ID.
+def login(user, host, timeout=30.0, tty=False):
+    """A new ssh login of user on host that stays open; returns its logind session ID (on a host
+    without logind, its audit session ID; with `tty`, it has a terminal, and so a login record).
 
     It does what `lab/lab login USER HOST` does (ssh -T with the lab's ssh_config, the remote
     command prints $XDG_SESSION_ID then sleeps), but from here: `lab/lab login` can exit 2 without
     a word while its ssh goes on and opens the session anyway (it reads the ssh output file before
     the backgrounded ssh has created it, under set -e and pipefail), which leaves a session behind
     that nobody knows the ID of; this happens to a few percent of logins made in parallel."""
-    cmd = ["/usr/bin/ssh", "-F", str(LAB_DIR / "ssh_config"), "-T", f"{user}@{host}",
+    cmd = ["/usr/bin/ssh", "-F", str(LAB_DIR / "ssh_config"), "-tt" if tty else "-T", f"{user}@{host}",
            "echo LABSESSION=${XDG_SESSION_ID:-$(cat /proc/self/sessionid)}; exec sleep infinity"]
     reap()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         start_new_session=True)
+    # With a terminal, stdin stays open: its end would reach the session as end of input.
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE if tty else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + timeout
     got = b""
     while time.monotonic() < deadline:
@@ -324,7 +326,10 @@ def logins(user, hosts, workers=4):
 
 
 def session_exists(host, sid):
-    return lab_exec(host, "loginctl", "show-session", sid, "-p", "Id").returncode == 0
+    """Whether session sid is on host (logind's, or on a host without it, its processes)."""
+    if host.startswith("server"):
+        return lab_exec(host, "loginctl", "show-session", sid, "-p", "Id").returncode == 0
+    return lab("has-session", host, sid, check=False).returncode == 0
 
 
 def user_sessions(host, user):
@@ -366,6 +371,9 @@ def settle_all(hosts):
 
 def cleanup_sessions(host, ids):
     """End sessions this benchmark created that are still there (after a logoff failure)."""
+    if not host.startswith("server"):
+        lab("end", host, *ids, check=False, timeout=60)
+        return
     for sid in ids:
         if session_exists(host, sid):
             lab_exec(host, "loginctl", "terminate-session", sid)

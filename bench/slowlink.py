@@ -2,11 +2,15 @@
 """Slow link: a host with many sessions behind a link with 25 ms each way.
 
   logoff ID /server:H, qwinsta /server:H, ssh H true, loginctl -H H list-sessions
+  ssh B true, logoff ID /server:B, qwinsta /server:B on a host without logind (agent mode)
 
 H is server1 reached through an ssh ProxyCommand that holds every byte back (bench/delay-proxy.py;
 no tc needed), with --sessions background sessions of carol on it (default 200). Every tool runs
 through the same ssh, so each pays the same connection set-up; what differs is the round trips
-each makes once connected. Targets: logoff and qwinsta each within 1.5x of `ssh H true`.
+each makes once connected. Then bare1 (no logind, no bus) behind the same link, where the host's
+own logoff answers as the agent (installed there from the benchmarked build), with logins that
+have a terminal (a login record). Targets: logoff and qwinsta each within 1.5x of `ssh H true`,
+on both hosts.
 """
 
 import os
@@ -21,8 +25,11 @@ RUNS, QUICK_RUNS = 10, 3
 FILLER = "carol"
 
 
+SLOW = {"slow": "127.0.0.11", "slowbare": "127.0.0.111"}  # server1, bare1
+
+
 def slow_ssh(delay_ms):
-    """A bin directory whose ssh reaches `slow` (server1) through the delaying proxy; yields env."""
+    """A bin directory whose ssh reaches the hosts of SLOW through the delaying proxy; its env."""
     cfg = Path(B.ssh_config()).read_text()
     # The lab's catch-all entry (user, key, options) for its hosts: `slow` joins it.
     common = re.search(r"^Host server\* .*$", cfg, re.M)
@@ -30,10 +37,11 @@ def slow_ssh(delay_ms):
         raise B.HarnessError("the lab's ssh_config changed: cannot derive the slow host's entry")
     d = Path(tempfile.mkdtemp(prefix="logoff-bench-slow-"))
     proxy = Path(__file__).resolve().parent / "delay-proxy.py"
+    entries = "".join(f"Host {name}\n    HostName {addr}\n"
+                      f"    ProxyCommand python3 {proxy} {addr} 22 {delay_ms}\n"
+                      for name, addr in SLOW.items())
     (d / "ssh_config").write_text(
-        f"Host slow\n    HostName 127.0.0.11\n"
-        f"    ProxyCommand python3 {proxy} 127.0.0.11 22 {delay_ms}\n"
-        + cfg.replace(common.group(0), "Host slow " + common.group(0)[len("Host "):], 1))
+        entries + cfg.replace(common.group(0), f"Host {' '.join(SLOW)} " + common.group(0)[len("Host "):], 1))
     w = d / "ssh"
     w.write_text(f'#!/bin/sh\nexec /usr/bin/ssh -F {d / "ssh_config"} "$@"\n')
     w.chmod(0o755)
@@ -62,12 +70,47 @@ def count_sessions(host):
     return len([l for l in r.stdout.splitlines() if l.strip()])
 
 
+def measure(rep, args, env, host, slow, tty, tools):
+    """Runs `tools` (name, argv for a session ID, ends a session) against `host` as `slow`,
+    alternating; their times and failures."""
+    times = {n: [] for n, _, _ in tools}
+    failed = {n: 0 for n, _, _ in tools}
+
+    def one(name, mk, is_logoff, record):
+        sid = B.login(args.user, host, tty=tty) if is_logoff else None
+        B.settle(host)
+        t, _, pr = B.timed(mk(sid), env=env, timeout=120)
+        ok = pr is not None and pr.returncode == 0
+        if is_logoff:
+            ok = ok and not B.session_exists(host, sid)
+        elif name.startswith("qwinsta") and ok and host.startswith("server"):
+            rows = len(pr.stdout.splitlines()) - 1
+            if rows < args.sessions:
+                rep.problem(f"qwinsta listed {rows} sessions, the host has {args.sessions}+")
+        if not ok:
+            failed[name] += 1
+            rep.problem(f"{name}: {B.describe(pr)}")
+            if is_logoff:
+                B.cleanup_sessions(host, [sid])
+        elif record:
+            times[name].append(t)
+
+    B.alternate(tools, 1, args.runs, one)
+    B.say("")
+    B.table(["tool", "runs", "failed", "median", "p90", "min", "max"],
+            [[n, len(times[n]), failed[n], B.fmt_ms(B.median(times[n])), B.fmt_ms(B.p90(times[n])),
+              B.fmt_ms(min(times[n]) if times[n] else None),
+              B.fmt_ms(max(times[n]) if times[n] else None)] for n, _, _ in tools])
+    B.say("")
+    return times
+
+
 def main():
     p = B.common_args(__doc__.splitlines()[0], RUNS, QUICK_RUNS)
     p.add_argument("--sessions", type=int, default=200, help="sessions on the host (default 200)")
     p.add_argument("--delay-ms", type=float, default=25, help="delay each way (default 25 ms)")
     args = B.parse(p, RUNS, QUICK_RUNS)
-    host, user, logoff = "server1", args.user, args.bin
+    host, logoff = "server1", args.bin
     qwinsta = str(Path(logoff).with_name("qwinsta"))
     if not os.access(qwinsta, os.X_OK):
         raise B.HarnessError(f"no {qwinsta}: build it with cargo build --release")
@@ -79,8 +122,13 @@ def main():
         ("qwinsta /server:H", lambda sid: [qwinsta, "/server:slow"], False),
         ("loginctl -H H list-sessions", lambda sid: ["loginctl", "-H", "slow", "list-sessions"], False),
     ]
-    times = {n: [] for n, _, _ in tools}
-    failed = {n: 0 for n, _, _ in tools}
+    # Agent mode: bare1 has no logind (nor bus, nor bridge); its own logoff answers.
+    bare = "bare1"
+    agent_tools = [
+        ("ssh B true", lambda sid: ["ssh", "slowbare", "true"], False),
+        ("logoff ID /server:B (agent)", lambda sid: [logoff, sid, "/server:slowbare"], True),
+        ("qwinsta /server:B (agent)", lambda sid: [qwinsta, "/server:slowbare"], False),
+    ]
     try:
         with B.testlock():
             B.ensure_lab(1)
@@ -88,37 +136,16 @@ def main():
             total = count_sessions(host)
             B.say(f"== slow link: {host} with {total} sessions, {args.delay_ms:g} ms each way "
                   f"({args.runs} runs per tool, alternating) ==")
-
-            def one(name, mk, is_logoff, record):
-                sid = B.login(user, host) if is_logoff else None
-                B.settle(host)
-                t, _, pr = B.timed(mk(sid), env=env, timeout=120)
-                ok = pr is not None and pr.returncode == 0
-                if is_logoff:
-                    ok = ok and not B.session_exists(host, sid)
-                elif name.startswith("qwinsta") and ok:
-                    rows = len(pr.stdout.splitlines()) - 1
-                    if rows < args.sessions:
-                        rep.problem(f"qwinsta listed {rows} sessions, the host has {args.sessions}+")
-                if not ok:
-                    failed[name] += 1
-                    rep.problem(f"{name}: {B.describe(pr)}")
-                    if is_logoff:
-                        B.cleanup_sessions(host, [sid])
-                elif record:
-                    times[name].append(t)
-
-            B.alternate(tools, 1, args.runs, one)
+            times = measure(rep, args, env, host, "slow", False, tools)
+            B.progress(f"lab/lab up 1 --no-logind; logoff installed on {bare}")
+            B.lab("up", "1", "--no-logind", timeout=300)
+            B.lab("install-logoff", str(Path(logoff).resolve().parent))
+            B.say(f"== slow link, agent mode: {bare} (no logind), {args.delay_ms:g} ms each way ==")
+            agent_times = measure(rep, args, env, bare, "slowbare", True, agent_tools)
     finally:
         unfill(host)
         shutil.rmtree(d, ignore_errors=True)
 
-    B.say("")
-    B.table(["tool", "runs", "failed", "median", "p90", "min", "max"],
-            [[n, len(times[n]), failed[n], B.fmt_ms(B.median(times[n])), B.fmt_ms(B.p90(times[n])),
-              B.fmt_ms(min(times[n]) if times[n] else None),
-              B.fmt_ms(max(times[n]) if times[n] else None)] for n, _, _ in tools])
-    B.say("")
     base = B.median(times["ssh H true"])
     for name in ("logoff ID /server:H", "qwinsta /server:H"):
         r = B.ratio(B.median(times[name]), base)
@@ -126,6 +153,11 @@ def main():
                    "<= 1.50", B.verdict(r, 1.5, "<="))
     r = B.ratio(B.median(times["loginctl -H H list-sessions"]), base)
     B.say(f"  (loginctl -H list-sessions / ssh true: {r:.2f}, for information)" if r else "")
+    base = B.median(agent_times["ssh B true"])
+    for name in ("logoff ID /server:B (agent)", "qwinsta /server:B (agent)"):
+        r = B.ratio(B.median(agent_times[name]), base)
+        rep.target(f"{name.split()[0]} agent mode / ssh true (median)",
+                   f"{r:.2f}" if r is not None else "n/a", "<= 1.50", B.verdict(r, 1.5, "<="))
     rep.finish()
 
 
