@@ -140,8 +140,13 @@ def main():
             B.progress(f"lab/lab up 1 --no-logind; logoff installed on {bare}")
             B.lab("up", "1", "--no-logind", timeout=300)
             B.lab("install-logoff", str(Path(logoff).resolve().parent))
+            # One standing session for qwinsta to list (the connection's own is never shown).
+            standing = B.login(FILLER, bare, tty=True)
             B.say(f"== slow link, agent mode: {bare} (no logind), {args.delay_ms:g} ms each way ==")
-            agent_times = measure(rep, args, env, bare, "slowbare", True, agent_tools)
+            try:
+                agent_times = measure(rep, args, env, bare, "slowbare", True, agent_tools)
+            finally:
+                B.cleanup_sessions(bare, [standing])
     finally:
         unfill(host)
         shutil.rmtree(d, ignore_errors=True)
