@@ -441,7 +441,7 @@ async fn until_done<T, F: Future<Output = T>>(work: F, stop: &Stop) -> T {
     poll_fn(|cx| {
         if let Some(signals) = signals.as_mut() {
             while let Poll::Ready(Ok(signal)) = signals.poll_recv(cx) {
-                if signal == Signal::Hangup && stop.hangup_expected() {
+                if matches!(signal, Signal::Hangup | Signal::Terminate) && stop.ending_expected() {
                     continue;
                 }
                 stop.trip(match signal {

@@ -29,8 +29,8 @@ pub enum Halt {
 pub struct Stop {
     signal: Cell<Option<&'static str>>,
     event: Event,
-    /// The run is ending its own session: the terminal's hangup is expected, not a stop.
-    hangup_expected: Cell<bool>,
+    /// The run is ending its own session: its SIGHUP and SIGTERM are expected, not a stop.
+    ending_own: Cell<bool>,
 }
 
 impl Stop {
@@ -42,15 +42,16 @@ impl Stop {
         self.event.notify(usize::MAX);
     }
 
-    /// From now on SIGHUP does not interrupt: the run is ending the session it runs in, whose
-    /// terminal goes away with it.
-    pub fn expect_hangup(&self) {
-        self.hangup_expected.set(true);
+    /// From now on SIGHUP and SIGTERM do not interrupt: the run is ending the session it runs
+    /// in, whose terminal hangs up and whose processes (this one too) are told to end. The run
+    /// still ends within its bounds; Ctrl-C still stops it.
+    pub fn expect_ending(&self) {
+        self.ending_own.set(true);
     }
 
-    /// Whether SIGHUP is expected (see [`Stop::expect_hangup`]).
-    pub fn hangup_expected(&self) -> bool {
-        self.hangup_expected.get()
+    /// Whether SIGHUP and SIGTERM are expected (see [`Stop::expect_ending`]).
+    pub fn ending_expected(&self) -> bool {
+        self.ending_own.get()
     }
 
     /// The signal that interrupted the run, if one did.

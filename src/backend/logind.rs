@@ -116,6 +116,9 @@ pub(super) struct Logind<'a> {
     /// to end, found from its leader before asking. elogind drops a session after one SIGTERM
     /// (none with linger) whatever its processes do: it is gone only once they are.
     finish: Option<RefCell<HashMap<String, Members>>>,
+    /// The session this process runs in, once asked to end, and its processes: logind keeps
+    /// it while we live in it, so it is gone once every other process of it is (we go last).
+    ending_own: RefCell<Option<(String, Members)>>,
 }
 
 /// What a D-Bus error from logind means for the user.
@@ -193,6 +196,7 @@ impl<'a> Logind<'a> {
             own: OnceCell::new(),
             finish: (!bus.remote && !Path::new("/run/systemd/system").exists())
                 .then(|| RefCell::new(HashMap::new())),
+            ending_own: RefCell::new(None),
         }
     }
 
@@ -219,6 +223,59 @@ impl<'a> Logind<'a> {
             },
         };
         finish.borrow_mut().insert(s.id.clone(), members);
+    }
+
+    /// Before asking logind to end `s`, the session this process runs in: notes its members
+    /// (its scope's or elogind's cgroup, with our audit session) and takes the ending signals
+    /// that will reach us for expected. Whether it is.
+    async fn note_if_own(&self, s: &Session) -> bool {
+        if self.bus.remote || self.own_session().await.as_deref() != Some(s.id.as_str()) {
+            return false;
+        }
+        let me = procfs::own_pid();
+        let audit = procfs::audit_session(me).filter(|a| Some(*a) != procfs::audit_session(1));
+        let scope = format!("session-{}.scope", s.id);
+        let members = match procfs::cgroup_of(me) {
+            Some(dir)
+                if dir
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|d| d == s.id || d == scope) =>
+            {
+                Members::Cgroup { dir, audit }
+            }
+            _ => match audit {
+                Some(a) => Members::Audit(a),
+                // Nothing to tell its processes by: logind's word alone (it will not see the
+                // session gone while we live, so that run ends unconfirmed, never falsely).
+                None => return false,
+            },
+        };
+        self.stop.expect_ending();
+        *self.ending_own.borrow_mut() = Some((s.id.clone(), members));
+        true
+    }
+
+    /// The members of our own session, if it is being ended and is `id`.
+    fn own_members(&self, id: &str) -> Option<Members> {
+        let own = self.ending_own.borrow();
+        own.as_ref()
+            .filter(|(o, _)| o == id)
+            .map(|(_, m)| m.clone())
+    }
+
+    /// Our own session's other processes get the ending signals once more (elogind with linger
+    /// sends none) and are waited for until `deadline`; whether none is left.
+    async fn own_gone(&self, m: &Members, deadline: Instant) -> Result<bool> {
+        let me = procfs::own_pid();
+        m.signal(procfs::ENDING, me);
+        let mut gone = false;
+        procfs::poll_until(self.stop, deadline, || {
+            gone = m.scan(me).is_empty();
+            Ok(gone)
+        })
+        .await?;
+        Ok(gone)
     }
 
     /// On elogind, those of `gone` (no longer known to elogind) whose processes remain get
@@ -486,7 +543,9 @@ impl<'a> Logind<'a> {
 
     /// Asks logind to end `s` (logind and polkit decide whether we may).
     async fn terminate(&self, s: &Session) -> Result<Asked> {
-        self.track(s);
+        if !self.note_if_own(s).await {
+            self.track(s);
+        }
         self.session_call("TerminateSession", &(s.id.as_str(),), s)
             .await
     }
@@ -494,6 +553,18 @@ impl<'a> Logind<'a> {
     /// Sends `signal` to every process of `s`. On elogind, once elogind has let the session go,
     /// SIGKILL goes to its processes directly, in passes until none is left.
     async fn kill(&self, s: &Session, signal: i32) -> Result<Asked> {
+        // Our own session: never logind's KillSession, which would reach us too.
+        if let Some(m) = self.own_members(&s.id) {
+            let pass = match Signal::from_named_raw(signal) {
+                Some(Signal::KILL) => m.kill_bounded(self.stop).await?,
+                Some(sig) => Some(m.signal(&[sig], procfs::own_pid())),
+                None => None,
+            };
+            return Ok(match pass {
+                Some(p) if p.found.is_empty() => Asked::AlreadyGone,
+                _ => Asked::Requested,
+            });
+        }
         let asked = self
             .session_call("KillSession", &(s.id.as_str(), "all", signal), s)
             .await?;
@@ -589,7 +660,14 @@ impl<'a> Logind<'a> {
                 reason: "waited for sessions to end without watching".into(),
             });
         };
-        let left = self.wait_on(&mut stream, ids, deadline).await;
+        // Our own session is waited for by its processes, last: logind keeps it while we live.
+        let own = ids.iter().find_map(|id| Some((id, self.own_members(id)?)));
+        let ids: Vec<String> = ids
+            .iter()
+            .filter(|id| own.as_ref().is_none_or(|(o, _)| o != id))
+            .cloned()
+            .collect();
+        let left = self.wait_on(&mut stream, &ids, deadline).await;
         self.removals.set(Some(stream));
         let mut left = left?;
         if self.finish.is_some() {
@@ -599,6 +677,11 @@ impl<'a> Logind<'a> {
                 .cloned()
                 .collect();
             left.extend(self.finish(gone, deadline).await?);
+        }
+        if let Some((id, m)) = own
+            && !self.own_gone(&m, deadline).await?
+        {
+            left.push(id.clone());
         }
         Ok(left)
     }
@@ -796,6 +879,9 @@ impl Backend for Logind<'_> {
                 .iter()
                 .zip(seen)
                 .map(|(id, there)| {
+                    if let Some(m) = self.own_members(id) {
+                        return Some(!m.scan(me).is_empty());
+                    }
                     let procs = self.members(id).is_some_and(|m| !m.scan(me).is_empty());
                     there.ok().map(|t| t || procs)
                 })

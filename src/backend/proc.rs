@@ -203,7 +203,7 @@ impl<'a> ProcHost<'a> {
         let (members, me) = (t.members.clone(), self.me);
         // Our own session: its terminal hangs up on us as it ends.
         if procfs::look(me, true).is_some_and(|p| members.holds(&p)) {
-            self.stop.expect_hangup();
+            self.stop.expect_ending();
         }
         let pass = if kill {
             match members.kill_bounded(self.stop).await? {

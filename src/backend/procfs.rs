@@ -246,8 +246,17 @@ impl Members {
     /// SIGKILL passes (and `cgroup.kill` where the session has a cgroup and we may write it)
     /// until a whole pass finds no member, or `until`. The members the last pass found.
     pub(crate) fn kill_all(&self, except: i32, until: Instant) -> Pass {
+        // Not the cgroup we are in ourselves (ending our own session): that would end us too.
+        let whole = match self {
+            Members::Cgroup { dir, .. } => {
+                let ours = cgroup_of(except).unwrap_or_default();
+                let inside = ours == *dir || ours.starts_with(&format!("{dir}/"));
+                (!inside).then_some(dir)
+            }
+            _ => None,
+        };
         loop {
-            if let Members::Cgroup { dir, .. } = self {
+            if let Some(dir) = whole {
                 let _ = std::fs::write(format!("{dir}/cgroup.kill"), "1");
             }
             let pass = self.signal(&[Signal::KILL], except);
