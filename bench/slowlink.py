@@ -70,9 +70,9 @@ def count_sessions(host):
     return len([l for l in r.stdout.splitlines() if l.strip()])
 
 
-def measure(rep, args, env, host, slow, tty, tools):
-    """Runs `tools` (name, argv for a session ID, ends a session) against `host` as `slow`,
-    alternating; their times and failures."""
+def measure(rep, args, env, host, tty, tools):
+    """Runs `tools` (name, argv for a session ID, ends a session) against `host` (reached
+    through the slow link), alternating; their times."""
     times = {n: [] for n, _, _ in tools}
     failed = {n: 0 for n, _, _ in tools}
 
@@ -136,7 +136,7 @@ def main():
             total = count_sessions(host)
             B.say(f"== slow link: {host} with {total} sessions, {args.delay_ms:g} ms each way "
                   f"({args.runs} runs per tool, alternating) ==")
-            times = measure(rep, args, env, host, "slow", False, tools)
+            times = measure(rep, args, env, host, False, tools)
             B.progress(f"lab/lab up 1 --no-logind; logoff installed on {bare}")
             B.lab("up", "1", "--no-logind", timeout=300)
             B.lab("install-logoff", str(Path(logoff).resolve().parent))
@@ -144,7 +144,7 @@ def main():
             standing = B.login(FILLER, bare, tty=True)
             B.say(f"== slow link, agent mode: {bare} (no logind), {args.delay_ms:g} ms each way ==")
             try:
-                agent_times = measure(rep, args, env, bare, "slowbare", True, agent_tools)
+                agent_times = measure(rep, args, env, bare, True, agent_tools)
             finally:
                 B.cleanup_sessions(bare, [standing])
     finally:

@@ -136,7 +136,7 @@ err-some-hosts-failed = { $failed } of { $total } hosts failed
 # /v
 v-connecting = Connecting to { $host } (ssh: systemd-stdio-bridge, else logoff there)...
 v-connected = Connected to { $host } in { $ms } ms
-v-agent = { $host }: answered by logoff { $version } there (agent mode: the host lacks systemd-stdio-bridge, a system bus or logind)
+v-agent = { $host }: answered by logoff { $version } there (agent mode: no systemd-stdio-bridge, system bus or running logind seen there)
 v-backend-logind = { $host }: sessions from logind (its system bus answers for org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sessions from its login records and /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sessions from its login records and /proc (no system bus: { $reason })
@@ -160,7 +160,7 @@ notice-minutes = { $n } min
 why-idle = idle { $minutes } min
 why-disconnected = disconnected
 v-requesting = Logging off session { $id } on { $host } (TerminateSession)
-v-requesting-proc = Logging off session { $id } on { $host } (SIGTERM and SIGHUP to each of its processes)
+v-requesting-proc = Logging off session { $id } on { $host } (SIGTERM, SIGCONT and SIGHUP to each of its processes)
 v-already-gone = Session { $id } on { $host } had already ended
 v-waiting = Waiting up to { $secs } s for { $count ->
         [one] the session

@@ -138,7 +138,7 @@ err-some-hosts-failed = error en { $failed } de { $total } hosts
 # /v
 v-connecting = Conectando con { $host } (ssh: systemd-stdio-bridge o, si no, el logoff de ese equipo)...
 v-connected = Conectado con { $host } en { $ms } ms
-v-agent = { $host }: responde logoff { $version } de ese equipo (modo agente: al equipo le falta systemd-stdio-bridge, un bus del sistema o logind)
+v-agent = { $host }: responde logoff { $version } de ese equipo (modo agente: no se ve allí systemd-stdio-bridge, bus del sistema ni logind en marcha)
 v-backend-logind = { $host }: sesiones de logind (su bus del sistema responde por org.freedesktop.login1)
 v-backend-proc-asked = { $host }: sesiones de sus registros de inicio de sesión y /proc (--backend=proc)
 v-backend-proc-no-bus = { $host }: sesiones de sus registros de inicio de sesión y /proc (sin bus del sistema: { $reason })
@@ -162,7 +162,7 @@ notice-minutes = { $n } min
 why-idle = inactiva { $minutes } min
 why-disconnected = desconectada
 v-requesting = Cerrando la sesión { $id } en { $host } (TerminateSession)
-v-requesting-proc = Cerrando la sesión { $id } en { $host } (SIGTERM y SIGHUP a cada uno de sus procesos)
+v-requesting-proc = Cerrando la sesión { $id } en { $host } (SIGTERM, SIGCONT y SIGHUP a cada uno de sus procesos)
 v-already-gone = La sesión { $id } en { $host } ya había terminado
 v-waiting = Esperando hasta { $secs } s a que { $count ->
         [one] termine la sesión

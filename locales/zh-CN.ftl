@@ -134,7 +134,7 @@ err-some-hosts-failed = { $total } 个主机中有 { $failed } 个失败
 # /v
 v-connecting = 正在连接到 { $host }（ssh：systemd-stdio-bridge，否则使用该主机上的 logoff）...
 v-connected = 已连接到 { $host }，用时 { $ms } 毫秒
-v-agent = { $host }：由该主机上的 logoff { $version } 应答（代理模式：该主机缺少 systemd-stdio-bridge、系统总线或 logind）
+v-agent = { $host }：由该主机上的 logoff { $version } 应答（代理模式：在该主机上未发现 systemd-stdio-bridge、系统总线或正在运行的 logind）
 v-backend-logind = { $host }：会话来自 logind（其系统总线为 org.freedesktop.login1 应答）
 v-backend-proc-asked = { $host }：会话来自其登录记录和 /proc（--backend=proc）
 v-backend-proc-no-bus = { $host }：会话来自其登录记录和 /proc（没有系统总线：{ $reason }）
@@ -158,7 +158,7 @@ notice-minutes = { $n } 分钟
 why-idle = 空闲 { $minutes } 分钟
 why-disconnected = 已断开
 v-requesting = 正在注销 { $host } 上的会话 { $id }（TerminateSession）
-v-requesting-proc = 正在注销 { $host } 上的会话 { $id }（向其每个进程发送 SIGTERM 和 SIGHUP）
+v-requesting-proc = 正在注销 { $host } 上的会话 { $id }（向其每个进程发送 SIGTERM、SIGCONT 和 SIGHUP）
 v-already-gone = { $host } 上的会话 { $id } 已经结束
 v-waiting = 最多等待 { $secs } 秒，直到 { $host } 上的 { $count ->
        *[other] { $count } 个会话

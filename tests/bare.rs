@@ -134,7 +134,7 @@ fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
     );
     assert!(stdout.contains("killing"), "SIGTERM was ignored: {stdout}");
     let asked = format!(
-        "Logging off session {} on {H} (SIGTERM and SIGHUP to each of its processes)",
+        "Logging off session {} on {H} (SIGTERM, SIGCONT and SIGHUP to each of its processes)",
         alice.id
     );
     assert!(stdout.contains(&asked), "{stdout}");

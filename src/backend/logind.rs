@@ -802,10 +802,12 @@ pub(super) async fn serves(bus: &Bus, bound: Duration, stop: &Stop) -> Serves {
     }
     match ask(bus, bound, stop, "StartServiceByName", &(DEST, 0u32)).await {
         Some(Ok(_)) => Serves::Yes,
-        Some(Err(e)) => match error_name(&e) {
-            // The bus's own refusal; any other error is no answer.
-            Some((name, msg)) => Serves::No(CannotStart(if msg.is_empty() { name } else { msg })),
-            None => Serves::Unsaid,
+        // Only a failed start (or a name no longer there) says logind is not to be had: any
+        // other refusal (a security policy, the bus's limits) leaves logind to be tried.
+        Some(Err(e)) => match refusal(&e) {
+            Refusal::ActivationFailed(reason) => Serves::No(CannotStart(reason)),
+            Refusal::NoLogind => Serves::No(NotOnBus),
+            _ => Serves::Unsaid,
         },
         _ => Serves::Unsaid,
     }

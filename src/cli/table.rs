@@ -428,10 +428,14 @@ pub(crate) const SERVER: Switch = Switch {
     }),
     help: "help-switch-server",
     man: r#"logoff runs
-.B ssh \-xT \-\- servername systemd\-stdio\-bridge
-and speaks D-Bus to the host's system bus, as
+.B ssh \-xT \-\- servername
+with one remote command and speaks D-Bus to the host's system bus through its
+.BR systemd\-stdio\-bridge ,
+as
 .B loginctl \-H
-does: an IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
+does, or, where the host cannot serve that, JSON to its own logoff (see AGENT MODE in
+.BR logoff (1)).
+An IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
 known_hosts, ProxyJump and connection sharing apply.
 Permission on that host is the ssh user's.
 With several hosts, the same logoff runs on every host in parallel.
@@ -455,10 +459,14 @@ pub(crate) const QUERY_SERVER: Switch = Switch {
     }),
     help: "help-switch-server-query",
     man: r#"The query runs
-.B ssh \-xT \-\- servername systemd\-stdio\-bridge
-and speaks D-Bus to the host's system bus, as
+.B ssh \-xT \-\- servername
+with one remote command and speaks D-Bus to the host's system bus through its
+.BR systemd\-stdio\-bridge ,
+as
 .B loginctl \-H
-does: an IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
+does, or, where the host cannot serve that, JSON to its own logoff (see AGENT MODE in
+.BR logoff (1)).
+An IPv6 address is written [v6addr]:port, and the user's ssh configuration, agent,
 known_hosts, ProxyJump and connection sharing apply.
 With several hosts, every host is queried in parallel, and a filter applies on each.
 Names that begin with

@@ -413,17 +413,17 @@ mod tests {
             let (agent, theirs) = link();
             agent.interrupt("SIGINT");
             agent.interrupt("SIGTERM");
+            // There before any call is made (nothing else would send it).
+            let mut buf = Vec::new();
+            let sent = requests(&theirs, &mut buf, 1).await;
+            let want = json!({"id": 0, "call": "interrupt", "signal": "SIGINT"});
+            assert_eq!(sent, [want]);
             let peer = async {
-                let mut buf = Vec::new();
-                let reqs = requests(&theirs, &mut buf, 2).await;
-                assert_eq!(
-                    reqs[0],
-                    json!({"id": 0, "call": "interrupt", "signal": "SIGINT"})
-                );
-                assert_eq!(reqs[1]["session"], "1", "{reqs:?}");
+                let reqs = requests(&theirs, &mut buf, 1).await;
+                assert_eq!(reqs[0]["session"], "1", "{reqs:?}");
                 send(
                     &theirs,
-                    &format!("{{\"id\":{},\"ok\":null}}\n", reqs[1]["id"]),
+                    &format!("{{\"id\":{},\"ok\":null}}\n", reqs[0]["id"]),
                 )
                 .await;
             };
