@@ -142,10 +142,7 @@ fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
     assert!(lab.session_exists(H, &bob.id));
     assert!(lab.session_exists(H, &carol));
     // Who, whom, where: before and after, in the host's log.
-    let log = lab.exec_ok(
-        H,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal(H);
     for what in ["requested", "logged off"] {
         assert!(
             log.contains(&format!(
@@ -161,10 +158,7 @@ fn a_stubborn_daemonizing_forking_session_ends_to_the_last_process() {
 fn by_name_and_the_callers_own_session() {
     let Some(lab) = lab() else { return };
     let (own, own_line) = by_name_and_own(&lab, H);
-    let log = lab.exec_ok(
-        H,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal(H);
     assert!(
         log.contains(&format!(
             "bob (uid 2002) logoff of session {own} (user bob, uid 2002, {own_line}) on {H}: requested"
@@ -179,10 +173,7 @@ fn by_name_and_the_callers_own_session() {
 fn by_name_and_the_callers_own_session_on_a_logind_host() {
     let Some(lab) = lab() else { return };
     let (own, own_line) = by_name_and_own(&lab, "server1");
-    let log = lab.exec_ok(
-        "server1",
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal("server1");
     for what in ["requested", "logged off"] {
         let record = format!(
             "bob (uid 2002) logoff of session {own} (user bob, uid 2002, {own_line}) on server1: {what}"
@@ -195,23 +186,31 @@ fn by_name_and_the_callers_own_session_on_a_logind_host() {
     );
 }
 
+/// Session `s` on `host` ended by `run` given its terminal's name (`/dev/pts/N`) and `/v`:
+/// said so, gone with its processes and its live login record, the rest untouched.
+fn ends_by_name(lab: &Lab, host: &str, s: &Login, run: impl FnOnce(&str) -> (i32, String, String)) {
+    let line = line_on(lab, host, &s.id);
+    let before = lab.snapshot(host);
+    let name = format!("/dev/{line}");
+    let (code, stdout, stderr) = run(&name);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("found by name '{name}'")),
+        "{stdout}"
+    );
+    common::assert_only_gone(lab, host, &before, &[&s.id], &[]);
+    assert!(!live_records(lab, host).contains(&format!(" {line} ")));
+}
+
 /// On `host`, locally: alice's session by its terminal's name as root; then, with no
 /// argument, bob's own from inside it. Each gone with its processes and its login record,
 /// the rest untouched. Bob's own session's ID and line.
 fn by_name_and_own(lab: &Lab, host: &str) -> (String, String) {
     let alice = login(lab, "alice", host, "");
     let bob = login(lab, "bob", host, "");
-    let line = line_on(lab, host, &alice.id);
-    let before = lab.snapshot(host);
-    let name = format!("/dev/{line}");
-    let (code, stdout, stderr) = out(&logoff_in_host(lab, host, &[&name, "/v"], None, &[]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stdout.contains(&format!("found by name '{name}'")),
-        "{stdout}"
-    );
-    common::assert_only_gone(lab, host, &before, &[&alice.id], &[]);
-    assert!(!live_records(lab, host).contains(&format!(" {line} ")));
+    ends_by_name(lab, host, &alice, |name| {
+        out(&logoff_in_host(lab, host, &[name, "/v"], None, &[]))
+    });
     // With no argument, from inside bob's own session: that session ends, logoff last (its
     // terminal's hangup does not stop it: it was expected).
     let bin = lab.host_binary();
@@ -268,10 +267,7 @@ fn another_users_session_is_refused_and_a_users_own_is_ended() {
     );
     before.assert_survived_except(&lab.snapshot(H), H, &[], &[]);
     // The host's log names who refused: not logind, which this host does not have.
-    let log = lab.exec_ok(
-        H,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal(H);
     let record = format!(
         "alice (uid 2001) logoff of session {} (user bob, uid 2002, {}) on {H}: refused (not the \
          caller's, and the caller is not root)",
@@ -490,10 +486,7 @@ mod over_ssh {
             );
         }
         // ...and on the host, by its agent, naming the user ssh logged in.
-        let log = lab.exec_ok(
-            H,
-            &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-        );
+        let log = lab.journal(H);
         let record = format!("root (uid 0) (logoff agent) {whom}: requested");
         assert!(log.contains(&record), "{record}: {log}");
     }
@@ -510,18 +503,11 @@ mod over_ssh {
         let alice = login(lab, "alice", host, "");
         let alice2 = login(lab, "alice", host, "");
         let bob = login(lab, "bob", host, "trap '' TERM HUP; ");
-        let line = line_on(lab, host, &alice.id);
-        let before = lab.snapshot(host);
         let (root, as_bob) = (format!("/server:{host}"), format!("/server:bob@{host}"));
-        let name = format!("/dev/{line}");
-        let (code, stdout, stderr, _) = logoff_on_machine(lab, &[&name, &root, "/v"], &[]);
-        assert_eq!(code, 0, "{stdout}{stderr}");
-        assert!(
-            stdout.contains(&format!("found by name '{name}'")),
-            "{stdout}"
-        );
-        common::assert_only_gone(lab, host, &before, &[&alice.id], &[]);
-        assert!(!live_records(lab, host).contains(&format!(" {line} ")));
+        super::ends_by_name(lab, host, &alice, |name| {
+            let (code, stdout, stderr, _) = logoff_on_machine(lab, &[name, &root, "/v"], &[]);
+            (code, stdout, stderr)
+        });
 
         // bob may not end alice's session: refused on the host, nothing signalled.
         let before = lab.snapshot(host);

@@ -122,10 +122,7 @@ fn alice_cannot_log_bob_off() {
     before.assert_survived_except(&after, H, &[], &[]);
     assert!(lab.session_exists(H, &bob));
     // The refusal is in the host's log: who, whom, where.
-    let log = lab.exec_ok(
-        H,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal(H);
     assert!(
         log.contains(&format!("alice (uid 2001) logoff of session {bob} (user bob, uid 2002) on {H}: refused by logind")),
         "{log}"
@@ -138,10 +135,7 @@ fn every_logoff_is_logged() {
     let alice = lab.login("alice", H);
     let (code, _, stderr) = root_logoff(&lab, H, &[&alice]);
     assert_eq!(code, 0, "{stderr}");
-    let log = lab.exec_ok(
-        H,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    );
+    let log = lab.journal(H);
     assert!(
         log.contains(&format!(
             "root (uid 0) logoff of session {alice} (user alice, uid 2001) on {H}: logged off"

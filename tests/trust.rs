@@ -17,14 +17,6 @@ fn in_host(lab: &Lab, host: &str, args: &[&str]) -> (i32, String, String) {
     out(&logoff_in_host(lab, host, args, None, &[]))
 }
 
-/// The audit records logoff wrote in `host`'s journal.
-fn journal(lab: &Lab, host: &str) -> String {
-    lab.exec_ok(
-        host,
-        &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
-    )
-}
-
 fn executable(path: &PathBuf, text: &str) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).unwrap();
@@ -281,7 +273,7 @@ fn a_refused_console_still_shows_what_was_ended_and_is_recorded() {
     assert!(lab.session_exists(host, &console));
     assert!(!lab.session_exists(host, &ssh));
     before.assert_survived_except(&lab.snapshot(host), host, &[&ssh], &[]);
-    let log = journal(&lab, host);
+    let log = lab.journal(host);
     assert!(
         log.contains(&format!(
             "logoff of session {console} (user carol, uid 2003, tty"
@@ -304,7 +296,7 @@ fn the_audit_record_falls_back_to_journald_and_is_never_lost_silently() {
     let (code, stdout, stderr) = out(&o);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
     assert!(!lab.session_exists(H, &a));
-    let log = journal(&lab, H);
+    let log = lab.journal(H);
     assert!(
         log.contains(&format!(
             "logoff of session {a} (user alice, uid 2001) on {H}: requested"
@@ -404,7 +396,7 @@ fn an_interrupted_run_says_what_was_asked_and_what_is_left() {
         ]
     );
     assert!(lab.session_exists(H, &bob), "bob was not a target");
-    let log = journal(&lab, H);
+    let log = lab.journal(H);
     assert!(
         log.contains(&format!(
             "logoff of session {stubborn} (user alice, uid 2001) on {H}: interrupted by SIGINT; \
@@ -590,7 +582,7 @@ fn a_frozen_bus_is_reported_within_the_bounds() {
         ]
     );
     drop(thaw);
-    let log = journal(&lab, host);
+    let log = lab.journal(host);
     assert!(
         log.contains(&format!(
             "logoff of session {stubborn} (user alice, uid 2001) on {host}: requested"

@@ -211,45 +211,21 @@ impl<'a> Logind<'a> {
         let (Some(finish), Some(leader)) = (&self.finish, s.leader) else {
             return;
         };
-        let leader = leader as i32;
-        let audit = procfs::audit_session(leader).filter(|a| Some(*a) != procfs::audit_session(1));
-        let members = match procfs::cgroup_of(leader) {
-            Some(dir) if dir.rsplit('/').next() == Some(s.id.as_str()) => {
-                Members::Cgroup { dir, audit }
-            }
-            _ => match audit {
-                Some(a) => Members::Audit(a),
-                None => return,
-            },
-        };
-        finish.borrow_mut().insert(s.id.clone(), members);
+        if let Some(members) = session_members(leader as i32, &s.id) {
+            finish.borrow_mut().insert(s.id.clone(), members);
+        }
     }
 
     /// Before asking logind to end `s`, the session this process runs in: notes its members
-    /// (its scope's or elogind's cgroup, with our audit session) and takes the ending signals
-    /// that will reach us for expected. Whether it is.
+    /// and takes the ending signals that will reach us for expected. Whether it is.
     async fn note_if_own(&self, s: &Session) -> bool {
         if self.bus.remote || self.own_session().await.as_deref() != Some(s.id.as_str()) {
             return false;
         }
-        let me = procfs::own_pid();
-        let audit = procfs::audit_session(me).filter(|a| Some(*a) != procfs::audit_session(1));
-        let scope = format!("session-{}.scope", s.id);
-        let members = match procfs::cgroup_of(me) {
-            Some(dir)
-                if dir
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|d| d == s.id || d == scope) =>
-            {
-                Members::Cgroup { dir, audit }
-            }
-            _ => match audit {
-                Some(a) => Members::Audit(a),
-                // Nothing to tell its processes by: logind's word alone (it will not see the
-                // session gone while we live, so that run ends unconfirmed, never falsely).
-                None => return false,
-            },
+        // Nothing to tell its processes by: logind's word alone (it will not see the session
+        // gone while we live, so that run ends unconfirmed, never falsely).
+        let Some(members) = session_members(procfs::own_pid(), &s.id) else {
+            return false;
         };
         self.stop.expect_ending();
         *self.ending_own.borrow_mut() = Some((s.id.clone(), members));
@@ -264,29 +240,16 @@ impl<'a> Logind<'a> {
             .map(|(_, m)| m.clone())
     }
 
-    /// Our own session's other processes get the ending signals once more (elogind with linger
-    /// sends none) and are waited for until `deadline`; whether none is left.
-    async fn own_gone(&self, m: &Members, deadline: Instant) -> Result<bool> {
+    /// Sessions logind no longer waits for, told by their processes: elogind's dropped ones,
+    /// our own. Those of `left` whose processes remain get SIGTERM, SIGCONT and SIGHUP (again:
+    /// elogind with linger sends none), and are waited for until `deadline`; those still
+    /// running then are returned.
+    async fn finish(
+        &self,
+        mut left: Vec<(String, Members)>,
+        deadline: Instant,
+    ) -> Result<Vec<String>> {
         let me = procfs::own_pid();
-        m.signal(procfs::ENDING, me);
-        let mut gone = false;
-        procfs::poll_until(self.stop, deadline, || {
-            gone = m.scan(me).is_empty();
-            Ok(gone)
-        })
-        .await?;
-        Ok(gone)
-    }
-
-    /// On elogind, those of `gone` (no longer known to elogind) whose processes remain get
-    /// SIGTERM, SIGCONT and SIGHUP, and are waited for until `deadline`; those still running
-    /// then are returned.
-    async fn finish(&self, gone: Vec<String>, deadline: Instant) -> Result<Vec<String>> {
-        let me = procfs::own_pid();
-        let mut left: Vec<(String, Members)> = gone
-            .into_iter()
-            .filter_map(|id| Some((id.clone(), self.members(&id)?)))
-            .collect();
         for (_, m) in &left {
             m.signal(procfs::ENDING, me);
         }
@@ -670,19 +633,14 @@ impl<'a> Logind<'a> {
         let left = self.wait_on(&mut stream, &ids, deadline).await;
         self.removals.set(Some(stream));
         let mut left = left?;
-        if self.finish.is_some() {
-            let gone = ids
-                .iter()
-                .filter(|id| !left.contains(id))
-                .cloned()
-                .collect();
-            left.extend(self.finish(gone, deadline).await?);
-        }
-        if let Some((id, m)) = own
-            && !self.own_gone(&m, deadline).await?
-        {
-            left.push(id.clone());
-        }
+        // On elogind, those it let go; they and our own are gone once their processes are.
+        let mut ending: Vec<(String, Members)> = ids
+            .iter()
+            .filter(|id| !left.contains(id))
+            .filter_map(|id| Some((id.clone(), self.members(id)?)))
+            .collect();
+        ending.extend(own.map(|(id, m)| (id.clone(), m)));
+        left.extend(self.finish(ending, deadline).await?);
         Ok(left)
     }
 
@@ -751,6 +709,25 @@ impl<'a> Logind<'a> {
         list.into_iter()
             .map(|(_, pid, cmd)| Proc { pid, cmd })
             .collect()
+    }
+}
+
+/// How to find the processes of session `id` from `pid`, one of them: its cgroup where it has
+/// one of its own (elogind's, named by the ID; systemd's `session-ID.scope`), with its audit
+/// session; else the audit session alone; `None` without either.
+fn session_members(pid: i32, id: &str) -> Option<Members> {
+    let audit = procfs::audit_session(pid).filter(|a| Some(*a) != procfs::audit_session(1));
+    let scope = format!("session-{id}.scope");
+    match procfs::cgroup_of(pid) {
+        Some(dir)
+            if dir
+                .rsplit('/')
+                .next()
+                .is_some_and(|d| d == id || d == scope) =>
+        {
+            Some(Members::Cgroup { dir, audit })
+        }
+        _ => audit.map(Members::Audit),
     }
 }
 

@@ -332,6 +332,14 @@ impl Lab {
         self.run(&args)
     }
 
+    /// The audit records logoff wrote in `host`'s journal.
+    pub fn journal(&self, host: &str) -> String {
+        self.exec_ok(
+            host,
+            &["journalctl", "-t", "logoff", "--no-pager", "-o", "cat"],
+        )
+    }
+
     /// `lab exec HOST CMD...`; panics unless it succeeds, returns its stdout.
     pub fn exec_ok(&self, host: &str, cmd: &[&str]) -> String {
         let out = self.exec(host, cmd);
